@@ -1,0 +1,20 @@
+"""tinygrad_edu: a small, exact, fast autograd engine that teaches deep L-layer networks.
+
+    >>> import numpy as np
+    >>> from tinygrad_edu import Tensor
+    >>> W = Tensor(np.ones((2, 3)), requires_grad=True, name="W[1]")
+    >>> X = Tensor(np.ones((3, 4)))                 # one example per column
+    >>> J = (W @ X).relu().sum()
+    >>> J.backward()
+    >>> W.grad
+    array([[4., 4., 4.],
+           [4., 4., 4.]])
+"""
+
+from .errors import ShapeError
+from .graph import topological_order
+from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
+
+__version__ = "0.1.0"
+
+__all__ = ["Tensor", "no_grad", "enable_grad", "is_grad_enabled", "ShapeError", "topological_order", "__version__"]
