@@ -86,8 +86,10 @@ def test_op_and_parents_in_order():
     b = Tensor(np.ones((3, 4)))
     z = a @ b
     assert z.op == "matmul" and z.parents == (a, b) and isinstance(z.parents, tuple)
-    r = 1.0 - a
-    assert r.op == "sub" and r.parents[1] is a and r.parents[0].shape == ()
+    r = 1.0 - a  # a number is kept in the op's cache, not made a graph node
+    assert r.op == "sub" and r.parents == (a,) and r._ctx.describe() == "1 - x"
+    y = Tensor(np.ones(3)) - a
+    assert y.op == "sub" and y.parents[1] is a and y.parents[0].shape == (3,)  # arrays are nodes
     for name, t in [("relu", a.relu()), ("sigmoid", a.sigmoid()), ("tanh", a.tanh()), ("exp", a.exp()),
                     ("log", a.log()), ("sum", a.sum()), ("mean", a.mean()), ("reshape", a.reshape(6)),
                     ("neg", -a), ("pow", a ** 2), ("div", a / 2), ("mul", a * 2), ("add", a + 2)]:

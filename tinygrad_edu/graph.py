@@ -6,7 +6,7 @@ walked without touching Python's recursion limit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,33 +18,22 @@ if TYPE_CHECKING:  # pragma: no cover
 def topological_order(*outputs: Tensor) -> list[Tensor]:
     """Every tensor reachable from ``outputs``, inputs before the tensors computed from them.
 
-    Iterative depth-first search (after HIPS/autograd's ``toposort``): each tensor is listed
-    after all of its parents. Reversed, the list is the order in which backpropagation visits the
-    graph: every tensor comes after all the tensors that used it, so its gradient is complete.
+    Each tensor carries a creation number (``_seq``), and an operation's result is always created
+    after its inputs, so sorting the reachable tensors by that number is a topological order. The
+    reachable set is collected with an explicit stack: no recursion, whatever the depth.
     """
-    return _toposort(outputs, only_requires_grad=False)
+    seen: dict[int, Tensor] = {}
+    stack = [t for t in outputs]
+    while stack:
+        t = stack.pop()
+        if id(t) not in seen:
+            seen[id(t)] = t
+            stack.extend(t.parents)
+    return sorted(seen.values(), key=_seq)
 
 
-def _toposort(outputs: Iterable[Tensor], only_requires_grad: bool) -> list[Tensor]:
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    for out in outputs:
-        if id(out) in visited:
-            continue
-        visited.add(id(out))
-        # stack of (tensor, iterator over the parents still to visit)
-        stack = [(out, iter(out.parents))]
-        while stack:
-            node, parents = stack[-1]
-            for p in parents:
-                if id(p) not in visited and (p.requires_grad or not only_requires_grad):
-                    visited.add(id(p))
-                    stack.append((p, iter(p.parents)))
-                    break
-            else:  # all parents done: the node can be listed
-                stack.pop()
-                order.append(node)
-    return order
+def _seq(t: Tensor) -> int:
+    return t._seq
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -70,24 +59,29 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 def run_backward(output: Tensor, seed: np.ndarray) -> None:
     """Reverse-mode accumulation from ``output`` with ``dJ/d(output) = seed``.
 
-    Visits the tensors that require grad in reverse topological order. Each tensor's gradient
-    for this pass is complete when it is visited; it is then added to the tensor's ``.grad``
-    (``+=``, so calling backward twice accumulates twice) and pushed through the op that made the
-    tensor, to its parents. Gradients are stored read-only: one array may serve several tensors
-    (an add hands the same dZ to both of its inputs), so writing into one would silently change
-    another.
+    Tensors are visited newest first (a heap keyed on the creation number ``_seq``): every tensor
+    that used ``t`` was created after ``t``, so it has been visited, and ``t``'s gradient for this
+    pass is complete, by the time ``t`` comes off the heap. Only tensors that actually receive a
+    gradient are visited: nothing is spent on X, on constants, or on branches that need no grad.
+
+    At its visit a tensor's gradient is added to its ``.grad`` (so calling backward twice
+    accumulates twice) and pushed through the op that made it, to its parents. Leaves (the
+    parameters) need no visit: each gradient reaching one is added to its ``.grad`` at once. Gradients are
+    stored read-only: one array may serve several tensors (an add hands the same dZ to both of
+    its inputs), so writing into one would silently change another.
     """
     pending: dict[int, np.ndarray] = {id(output): seed}
-    for t in reversed(_toposort((output,), only_requires_grad=True)):
-        g = pending.pop(id(t), None)
-        if g is None:  # not reached by this pass (cannot happen for tensors above output)
-            continue
-        if type(g) is not np.ndarray:  # numpy returns scalars for 0-d arithmetic
+    heap = [(-output._seq, output)]
+    ndarray = np.ndarray
+    while heap:
+        t = heappop(heap)[1]
+        g = pending.pop(id(t))
+        if type(g) is not ndarray:  # numpy returns scalars for 0-d arithmetic
             g = np.asarray(g)
-        g.flags.writeable = False
+        g.setflags(write=False)
         t.grad = g if t.grad is None else _readonly(t.grad + g)
         ctx = t._ctx
-        if ctx is None:  # a leaf: nothing further back
+        if ctx is None:  # backward() called on a leaf itself
             continue
         for p, pg in zip(ctx.parents, ctx.backward(g)):
             if pg is None or not p.requires_grad:
@@ -97,12 +91,20 @@ def run_backward(output: Tensor, seed: np.ndarray) -> None:
                 pg = unbroadcast(pg, data.shape)
             if pg.dtype != data.dtype:  # e.g. a float32 W used with float64 X
                 pg = pg.astype(data.dtype)
+            if p._ctx is None:  # a leaf (W[l], b[l]): its gradient goes straight into .grad
+                pg.setflags(write=False)
+                p.grad = pg if p.grad is None else _readonly(p.grad + pg)
+                continue
             key = id(p)
             prev = pending.get(key)
-            pending[key] = pg if prev is None else prev + pg
+            if prev is None:  # first gradient reaching p: schedule p's visit
+                pending[key] = pg
+                heappush(heap, (-p._seq, p))
+            else:
+                pending[key] = prev + pg
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
     a = np.asarray(a)
-    a.flags.writeable = False
+    a.setflags(write=False)
     return a

@@ -41,8 +41,12 @@ class Function:
     def backward(self, g: Array) -> tuple[Array | None, ...]:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def describe(self) -> str:
+        """A short label for pictures: the op's name, or the expression when a number is involved."""
+        return self.name
+
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} op '{self.name}'>"
+        return f"<{type(self).__name__} op '{self.describe()}'>"
 
 
 # ----------------------------------------------------------------------------- elementwise, two inputs
@@ -152,6 +156,129 @@ class MatMul(Function):
             if b.ndim == 1:
                 gb = gb[..., 0]
         return ga, gb
+
+
+# ----------------------------------------------------------------------------- a tensor and a number
+# A Python number in an expression (``1 - A``, ``Z / m``, ``W * 0.01``) is not a node of the graph:
+# it is kept in the op's cache as ``self.c``, of the tensor's dtype (so float32 stays float32).
+
+
+class AddConst(Function):
+    name = "add"
+
+    def forward(self, a: Array, c: Any) -> Array:
+        self.c = c
+        return a + c
+
+    def backward(self, g):
+        return (g,)
+
+    def describe(self) -> str:
+        return f"x + {self.c:g}"
+
+
+class SubConst(Function):
+    name = "sub"
+
+    def forward(self, a: Array, c: Any) -> Array:
+        self.c = c
+        return a - c
+
+    def backward(self, g):
+        return (g,)
+
+    def describe(self) -> str:
+        return f"x - {self.c:g}"
+
+
+class RSubConst(Function):
+    name = "sub"
+
+    def forward(self, a: Array, c: Any) -> Array:
+        self.c = c
+        return c - a
+
+    def backward(self, g):
+        # d(c - a)/da = -1   (as in 1 - A[L] in the cost)
+        return (-g,)
+
+    def describe(self) -> str:
+        return f"{self.c:g} - x"
+
+
+class MulConst(Function):
+    name = "mul"
+
+    def forward(self, a: Array, c: Any) -> Array:
+        self.c = c
+        return a * c
+
+    def backward(self, g):
+        return (g * self.c,)
+
+    def describe(self) -> str:
+        return f"x * {self.c:g}"
+
+
+class DivConst(Function):
+    name = "div"
+
+    def forward(self, a: Array, c: Any) -> Array:
+        self.c = c
+        return a / c
+
+    def backward(self, g):
+        # d(a/c)/da = 1/c   (the lecture's 1/m when the cost is divided by m)
+        return (g / self.c,)
+
+    def describe(self) -> str:
+        return f"x / {self.c:g}"
+
+
+class RDivConst(Function):
+    name = "div"
+
+    def forward(self, a: Array, c: Any) -> Array:
+        self.a, self.c = a, c
+        return c / a
+
+    def backward(self, g):
+        # d(c/a)/da = -c/a^2
+        return (-g * self.c / (self.a * self.a),)
+
+    def describe(self) -> str:
+        return f"{self.c:g} / x"
+
+
+class PowConst(Function):
+    name = "pow"
+
+    def forward(self, a: Array, c: Any) -> Array:
+        self.a, self.c = a, c
+        return a**c
+
+    def backward(self, g):
+        # d(a^c)/da = c a^(c-1)
+        return (g * self.c * self.a ** (self.c - 1),)
+
+    def describe(self) -> str:
+        return f"x ** {self.c:g}"
+
+
+class RPowConst(Function):
+    name = "pow"
+
+    def forward(self, a: Array, c: Any) -> Array:
+        self.c = c
+        self.out = c**a
+        return self.out
+
+    def backward(self, g):
+        # d(c^a)/da = c^a log(c)
+        return (g * self.out * np.log(self.c),)
+
+    def describe(self) -> str:
+        return f"{self.c:g} ** x"
 
 
 # ----------------------------------------------------------------------------- elementwise, one input

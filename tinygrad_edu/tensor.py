@@ -9,6 +9,7 @@ fills ``.grad`` of every tensor that requires grad with ``dJ/d(tensor)``.
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -125,6 +126,7 @@ def _label(t: Tensor) -> str:
 # ----------------------------------------------------------------------------- the Tensor
 
 _new = object.__new__
+_next_seq = itertools.count().__next__
 
 
 class Tensor:
@@ -143,7 +145,7 @@ class Tensor:
     tensors (an add gives the same dZ to both inputs); copy one before changing it.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_ctx", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "name", "_ctx", "_seq", "__weakref__")
 
     # numpy must not treat a Tensor as an array operand: `ndarray + Tensor` then calls
     # Tensor.__radd__ and returns a Tensor, instead of an object array.
@@ -155,6 +157,7 @@ class Tensor:
         self.requires_grad: bool = bool(requires_grad)
         self.name: str | None = name
         self._ctx: ops.Function | None = None
+        self._seq: int = _next_seq()  # creation order: results are always newer than their inputs
 
     # --- graph links -----------------------------------------------------------------------
 
@@ -268,7 +271,7 @@ class Tensor:
                     "(the lecture's cost averages over the m examples), or pass grad= an array of shape "
                     f"{self.shape}."
                 )
-            seed = np.ones(self.data.shape, self.data.dtype)
+            seed = np.array(1, self.data.dtype).reshape(self.data.shape)
         else:
             seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)  # a copy
             if seed.shape != self.data.shape:
@@ -281,40 +284,40 @@ class Tensor:
     # --- operators --------------------------------------------------------------------------
 
     def __add__(self, other: Any) -> Tensor:
-        return _binary(ops.Add, self, _operand(other, self))
+        return _arith(ops.Add, ops.AddConst, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return _binary(ops.Add, _operand(other, self), self)
+        return _arith(ops.Add, ops.AddConst, self, other, reflected=True)
 
     def __sub__(self, other: Any) -> Tensor:
-        return _binary(ops.Sub, self, _operand(other, self))
+        return _arith(ops.Sub, ops.SubConst, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _binary(ops.Sub, _operand(other, self), self)
+        return _arith(ops.Sub, ops.RSubConst, self, other, reflected=True)
 
     def __mul__(self, other: Any) -> Tensor:
-        return _binary(ops.Mul, self, _operand(other, self))
+        return _arith(ops.Mul, ops.MulConst, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _binary(ops.Mul, _operand(other, self), self)
+        return _arith(ops.Mul, ops.MulConst, self, other, reflected=True)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return _binary(ops.Div, self, _operand(other, self))
+        return _arith(ops.Div, ops.DivConst, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _binary(ops.Div, _operand(other, self), self)
+        return _arith(ops.Div, ops.RDivConst, self, other, reflected=True)
 
     def __pow__(self, other: Any) -> Tensor:
-        return _binary(ops.Pow, self, _operand(other, self))
+        return _arith(ops.Pow, ops.PowConst, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return _binary(ops.Pow, _operand(other, self), self)
+        return _arith(ops.Pow, ops.RPowConst, self, other, reflected=True)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return _binary(ops.MatMul, self, _operand(other, self))
+        return _arith(ops.MatMul, None, self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return _binary(ops.MatMul, _operand(other, self), self)
+        return _arith(ops.MatMul, None, self, other, reflected=True)
 
     def __neg__(self) -> Tensor:
         return _unary(ops.Neg, self)
@@ -372,33 +375,49 @@ class Tensor:
 # ----------------------------------------------------------------------------- building graph nodes
 
 
+_NUMBER_TYPES = (int, float, bool, np.floating, np.integer, np.bool_)
+
+
+def _arith(op: type[ops.Function], const_op: type[ops.Function] | None, t: Tensor, other: Any,
+           reflected: bool = False) -> Tensor:
+    """``t <op> other`` (or ``other <op> t`` when ``reflected``). A Python or numpy number
+    becomes part of the op (``const_op``) in ``t``'s dtype; anything else becomes a Tensor."""
+    if type(other) is Tensor:
+        return _binary(op, other, t) if reflected else _binary(op, t, other)
+    if isinstance(other, _NUMBER_TYPES) and const_op is not None:
+        return _unary(const_op, t, t.data.dtype.type(other))
+    o = _operand(other, t)
+    return _binary(op, o, t) if reflected else _binary(op, t, o)
+
+
 def _operand(x: Any, like: Tensor) -> Tensor:
-    """The other operand of a binary op as a Tensor. Python numbers and integer arrays take the
-    dtype of the tensor they meet, so float32 stays float32; float arrays keep their own."""
+    """A non-Tensor operand as a constant Tensor (a leaf that needs no grad). Integer and bool
+    data take the dtype of the tensor they meet, so float32 stays float32; float arrays keep
+    their own dtype."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, (int, float, np.number, np.bool_)) and not isinstance(x, (complex, np.complexfloating)):
-        data = np.asarray(x, dtype=like.data.dtype)
-    else:
-        data = np.asarray(x)
-        if data.dtype not in _FLOATS:
-            if data.dtype.kind in "iub":
-                data = data.astype(like.data.dtype)
-            else:
-                data = _float_array(data)  # raises the TypeError for non-numeric data
+    data = np.asarray(x)
+    if data.dtype not in _FLOATS:
+        if data.dtype.kind in "iub":
+            data = data.astype(like.data.dtype)
+        else:
+            data = _float_array(data)  # raises the TypeError for non-numeric data
     t = _new(Tensor)
-    t.data, t.grad, t.requires_grad, t.name, t._ctx = data, None, False, None, None
+    t.data, t.grad, t.requires_grad, t.name, t._ctx, t._seq = data, None, False, None, None, _next_seq()
     return t
 
 
-def _result(data: Any, ctx: ops.Function, parents: tuple[Tensor, ...], requires_grad: bool) -> Tensor:
+def _result(data: Any, ctx: ops.Function, parents: tuple[Tensor, ...], needs: tuple[bool, ...]) -> Tensor:
+    """The output tensor of an op. It is recorded in the graph, with ``ctx`` as its cache, only
+    when some input requires grad (``needs``) and recording is on in this thread."""
     t = _new(Tensor)
-    t.data = data if type(data) is np.ndarray else np.asarray(data)
+    t.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy gives scalars for 0-d
     t.grad = None
     t.name = None
-    if requires_grad:
+    t._seq = _next_seq()
+    if True in needs and _mode.enabled:
         ctx.parents = parents
-        ctx.needs_input_grad = tuple(p.requires_grad for p in parents)
+        ctx.needs_input_grad = needs
         t.requires_grad = True
         t._ctx = ctx
     else:
@@ -413,7 +432,7 @@ def _binary(op: type[ops.Function], a: Tensor, b: Tensor) -> Tensor:
         data = ctx.forward(a.data, b.data)
     except ValueError:
         raise _shape_error(op.name, a, b) from None
-    return _result(data, ctx, (a, b), (a.requires_grad or b.requires_grad) and _mode.enabled)
+    return _result(data, ctx, (a, b), (a.requires_grad, b.requires_grad))
 
 
 def _unary(op: type[ops.Function], a: Tensor, *args: Any) -> Tensor:
@@ -422,7 +441,7 @@ def _unary(op: type[ops.Function], a: Tensor, *args: Any) -> Tensor:
         data = ctx.forward(a.data, *args)
     except ValueError as e:
         raise ShapeError(f"{op.name}: {e} (input {_label(a)})") from None
-    return _result(data, ctx, (a,), a.requires_grad and _mode.enabled)
+    return _result(data, ctx, (a,), (a.requires_grad,))
 
 
 def cross_entropy(AL: Tensor, Y: Any) -> Tensor:
@@ -440,7 +459,7 @@ def cross_entropy(AL: Tensor, Y: Any) -> Tensor:
     else:
         parents = (AL, Yt)
         data = ctx.forward(AL.data, Yt.data)
-    return _result(data, ctx, parents, any(p.requires_grad for p in parents) and _mode.enabled)
+    return _result(data, ctx, parents, tuple(p.requires_grad for p in parents))
 
 
 def _axes(t: Tensor, axis: Any, opname: str) -> tuple[int, ...] | None:
