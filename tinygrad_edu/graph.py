@@ -84,7 +84,7 @@ def run_backward(output: Tensor, seed: np.ndarray) -> None:
         if ctx is None:  # backward() called on a leaf itself
             continue
         for p, pg in zip(ctx.parents, ctx.backward(g)):
-            if pg is None or not p.requires_grad:
+            if pg is None or not p._rg:
                 continue
             data = p.data
             if pg.shape != data.shape:

@@ -145,7 +145,7 @@ class Tensor:
     tensors (an add gives the same dZ to both inputs); copy one before changing it.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_ctx", "_seq", "__weakref__")
+    __slots__ = ("data", "grad", "_rg", "name", "_ctx", "_seq", "__weakref__")
 
     # numpy must not treat a Tensor as an array operand: `ndarray + Tensor` then calls
     # Tensor.__radd__ and returns a Tensor, instead of an object array.
@@ -154,10 +154,20 @@ class Tensor:
     def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None, dtype: Any = None) -> None:
         self.data: np.ndarray = _float_array(data, dtype)
         self.grad: np.ndarray | None = None
-        self.requires_grad: bool = bool(requires_grad)
+        self._rg: bool = bool(requires_grad)
         self.name: str | None = name
         self._ctx: ops.Function | None = None
         self._seq: int = _next_seq()  # creation order: results are always newer than their inputs
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether ``backward()`` computes a gradient for this tensor. Results of operations
+        require grad exactly when one of their inputs does (outside ``no_grad()``)."""
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self._rg = bool(value)
 
     # --- graph links -----------------------------------------------------------------------
 
@@ -403,7 +413,7 @@ def _operand(x: Any, like: Tensor) -> Tensor:
         else:
             data = _float_array(data)  # raises the TypeError for non-numeric data
     t = _new(Tensor)
-    t.data, t.grad, t.requires_grad, t.name, t._ctx, t._seq = data, None, False, None, None, _next_seq()
+    t.data, t.grad, t._rg, t.name, t._ctx, t._seq = data, None, False, None, None, _next_seq()
     return t
 
 
@@ -418,12 +428,17 @@ def _result(data: Any, ctx: ops.Function, parents: tuple[Tensor, ...], needs: tu
     if True in needs and _mode.enabled:
         ctx.parents = parents
         ctx.needs_input_grad = needs
-        t.requires_grad = True
+        t._rg = True
         t._ctx = ctx
     else:
-        t.requires_grad = False
+        t._rg = False
         t._ctx = None
     return t
+
+
+# needs_input_grad tuples are shared, not built per op: fewer objects for the garbage collector
+_NEEDS1 = ((False,), (True,))
+_NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 def _binary(op: type[ops.Function], a: Tensor, b: Tensor) -> Tensor:
@@ -432,7 +447,7 @@ def _binary(op: type[ops.Function], a: Tensor, b: Tensor) -> Tensor:
         data = ctx.forward(a.data, b.data)
     except ValueError:
         raise _shape_error(op.name, a, b) from None
-    return _result(data, ctx, (a, b), (a.requires_grad, b.requires_grad))
+    return _result(data, ctx, (a, b), _NEEDS2[a._rg][b._rg])
 
 
 def _unary(op: type[ops.Function], a: Tensor, *args: Any) -> Tensor:
@@ -441,7 +456,7 @@ def _unary(op: type[ops.Function], a: Tensor, *args: Any) -> Tensor:
         data = ctx.forward(a.data, *args)
     except ValueError as e:
         raise ShapeError(f"{op.name}: {e} (input {_label(a)})") from None
-    return _result(data, ctx, (a,), (a.requires_grad,))
+    return _result(data, ctx, (a,), _NEEDS1[a._rg])
 
 
 def cross_entropy(AL: Tensor, Y: Any) -> Tensor:
@@ -459,7 +474,7 @@ def cross_entropy(AL: Tensor, Y: Any) -> Tensor:
     else:
         parents = (AL, Yt)
         data = ctx.forward(AL.data, Yt.data)
-    return _result(data, ctx, parents, tuple(p.requires_grad for p in parents))
+    return _result(data, ctx, parents, tuple(p._rg for p in parents))
 
 
 def _axes(t: Tensor, axis: Any, opname: str) -> tuple[int, ...] | None:

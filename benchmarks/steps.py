@@ -1,0 +1,161 @@
+"""One training step of the lecture's L-layer network (relu hidden layers, sigmoid output,
+cross-entropy cost, gradient descent), written four ways over the same data and parameters:
+
+* ``numpy_step``: the baseline, the lecture's equations written tightly by hand (fused
+  dZ[L] = A[L] - Y, no dA[0]);
+* ``tensor_step``: tinygrad_edu, the network written as Tensor expressions, ``J.backward()``;
+* ``torch_step``: PyTorch eager, the same expressions (reference row, when torch is installed);
+* ``micrograd_step``: micrograd's scalar ``Value`` graph (reference row, tiny networks only).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tinygrad_edu import Tensor, no_grad
+from tinygrad_edu.tensor import cross_entropy
+
+LR = 0.01
+
+
+def make_problem(layer_dims: list[int], m: int, dtype, seed: int = 0):
+    """Data X (n[0], m), labels Y (n[L], m) in {0, 1}, and He-initialised parameters [W1, b1, ...]."""
+    rng = np.random.RandomState(seed)
+    X = rng.randn(layer_dims[0], m).astype(dtype)
+    Y = (rng.rand(layer_dims[-1], m) > 0.5).astype(dtype)
+    params = []
+    for l in range(1, len(layer_dims)):
+        W = (rng.randn(layer_dims[l], layer_dims[l - 1]) * np.sqrt(2 / layer_dims[l - 1])).astype(dtype)
+        params += [W, np.zeros((layer_dims[l], 1), dtype)]
+    return X, Y, params
+
+
+# ----------------------------------------------------------------------------- plain numpy (baseline)
+
+
+def numpy_step(X, Y, params: list[np.ndarray]) -> float:
+    """The lecture's step by hand; updates ``params`` by rebinding its entries."""
+    L = len(params) // 2
+    m = X.shape[1]
+    lr_m = X.dtype.type(LR / m)  # keep float32 float32
+    A = X
+    cache = []
+    for l in range(L):
+        Z = params[2 * l] @ A + params[2 * l + 1]
+        cache.append((A, Z))
+        A = np.maximum(Z, 0) if l < L - 1 else 1 / (1 + np.exp(-Z))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dZ = A - Y  # dZ[L] = A[L] - Y
+    for l in reversed(range(L)):
+        A_prev, _ = cache[l]
+        W = params[2 * l]
+        if l > 0:
+            dA_prev = W.T @ dZ  # dA[l-1] = W[l]^T dZ[l]
+        params[2 * l] = W - lr_m * (dZ @ A_prev.T)  # W[l] -= alpha (1/m) dZ[l] A[l-1]^T
+        params[2 * l + 1] = params[2 * l + 1] - lr_m * np.sum(dZ, axis=1, keepdims=True)
+        if l > 0:
+            dZ = dA_prev * (cache[l - 1][1] > 0)  # dZ[l-1] = dA[l-1] * relu'(Z[l-1])
+    return float(cost)
+
+
+# ----------------------------------------------------------------------------- tinygrad_edu
+
+
+def tensor_step(X: Tensor, Y: np.ndarray, params: list[Tensor]) -> float:
+    L = len(params) // 2
+    A = X
+    for l in range(L):
+        Z = params[2 * l] @ A + params[2 * l + 1]
+        A = Z.relu() if l < L - 1 else Z.sigmoid()
+    J = cross_entropy(A, Y)
+    for p in params:
+        p.grad = None
+    J.backward()
+    with no_grad():
+        for p in params:
+            p.data = p.data - LR * p.grad
+    return J.item()
+
+
+# ----------------------------------------------------------------------------- PyTorch eager (reference)
+
+
+def torch_step(X, Y, params) -> float:
+    import torch
+    import torch.nn.functional as F
+
+    L = len(params) // 2
+    A = X
+    for l in range(L):
+        Z = params[2 * l] @ A + params[2 * l + 1]
+        A = torch.relu(Z) if l < L - 1 else torch.sigmoid(Z)
+    J = F.binary_cross_entropy(A, Y)  # mean over all entries = (1/m) sum for n[L] = 1
+    for p in params:
+        p.grad = None
+    J.backward()
+    with torch.no_grad():
+        for p in params:
+            p -= LR * p.grad
+    return J.item()
+
+
+# ----------------------------------------------------------------------------- micrograd (reference)
+
+
+def _mg_exp(v):
+    from micrograd.engine import Value
+
+    out = Value(math.exp(v.data), (v,), "exp")
+
+    def _backward():
+        v.grad += out.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def _mg_log(v):
+    from micrograd.engine import Value
+
+    out = Value(math.log(v.data), (v,), "log")
+
+    def _backward():
+        v.grad += out.grad / v.data
+
+    out._backward = _backward
+    return out
+
+
+def micrograd_params(params: list[np.ndarray]):
+    from micrograd.engine import Value
+
+    return [[[Value(float(x)) for x in row] for row in p] for p in params]
+
+
+def micrograd_step(X: np.ndarray, Y: np.ndarray, params) -> float:
+    """The same step on micrograd's scalar Values (exp and log added the way micrograd adds ops)."""
+    L = len(params) // 2
+    m = X.shape[1]
+    A = [[float(x) for x in row] for row in X]
+    for l in range(L):
+        W, b = params[2 * l], params[2 * l + 1]
+        Z = [[sum((W[i][k] * A[k][j] for k in range(len(A))), b[i][0]) for j in range(m)] for i in range(len(W))]
+        if l < L - 1:
+            A = [[z.relu() for z in row] for row in Z]
+        else:
+            A = [[(1 + _mg_exp(-z)) ** -1 for z in row] for row in Z]
+    terms = [Y[i][j] * _mg_log(a) + (1 - Y[i][j]) * _mg_log(1 - a)
+             for i, row in enumerate(A) for j, a in enumerate(row)]
+    J = sum(terms) * (-1.0 / m)
+    for p in params:
+        for row in p:
+            for v in row:
+                v.grad = 0.0
+    J.backward()
+    for p in params:
+        for row in p:
+            for v in row:
+                v.data -= LR * v.grad
+    return J.data
