@@ -11,10 +11,20 @@
            [4., 4., 4.]])
 """
 
-from .errors import ShapeError
+from .errors import AnomalyError, ShapeError
 from .graph import topological_order
-from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
+from .tensor import Tensor, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 
 __version__ = "0.1.0"
 
-__all__ = ["Tensor", "no_grad", "enable_grad", "is_grad_enabled", "ShapeError", "topological_order", "__version__"]
+__all__ = [
+    "Tensor",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "ShapeError",
+    "AnomalyError",
+    "topological_order",
+    "__version__",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -57,7 +57,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tinygrad-edu", description="tinygrad_edu: the deep L-layer network lecture, running.")
+    parser = argparse.ArgumentParser(
+        prog="tinygrad-edu", description="tinygrad_edu: the deep L-layer network lecture, running."
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = sub.add_parser("demo", help="train a small network and check autograd against the lecture's equations")
     demo.add_argument("--iterations", type=int, default=2000, help="gradient-descent iterations (default 2000)")

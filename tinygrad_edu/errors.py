@@ -7,3 +7,9 @@ from __future__ import annotations
 class ShapeError(ValueError):
     """Shapes that do not fit an operation: the lecture's "getting your matrix dimensions
     right" (4.4). A subclass of ``ValueError``, so ``except ValueError`` still catches it."""
+
+
+class AnomalyError(FloatingPointError):
+    """A NaN or an infinity appeared inside ``detect_anomaly()``. The message names the
+    operation, the tensors (with their lecture names and shapes), and the file and line of the
+    code that created the operation."""

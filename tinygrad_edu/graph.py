@@ -56,7 +56,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad.reshape(shape)
 
 
-def run_backward(output: Tensor, seed: np.ndarray) -> None:
+def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False) -> None:
     """Reverse-mode accumulation from ``output`` with ``dJ/d(output) = seed``.
 
     Tensors are visited newest first (a heap keyed on the creation number ``_seq``): every tensor
@@ -69,6 +69,9 @@ def run_backward(output: Tensor, seed: np.ndarray) -> None:
     parameters) need no visit: each gradient reaching one is added to its ``.grad`` at once. Gradients are
     stored read-only: one array may serve several tensors (an add hands the same dZ to both of
     its inputs), so writing into one would silently change another.
+
+    With ``anomaly`` (inside ``detect_anomaly()``) every gradient is checked for NaN and
+    infinity, and the first one raises AnomalyError naming the op whose backward produced it.
     """
     pending: dict[int, np.ndarray] = {id(output): seed}
     heap = [(-output._seq, output)]
@@ -83,7 +86,13 @@ def run_backward(output: Tensor, seed: np.ndarray) -> None:
         ctx = t._ctx
         if ctx is None:  # backward() called on a leaf itself
             continue
-        for p, pg in zip(ctx.parents, ctx.backward(g)):
+        if anomaly:
+            with np.errstate(all="ignore"):
+                in_grads = ctx.backward(g)
+            _check_gradients(t, ctx, g, in_grads)
+        else:
+            in_grads = ctx.backward(g)
+        for p, pg in zip(ctx.parents, in_grads):
             if pg is None or not p._rg:
                 continue
             data = p.data
@@ -102,6 +111,36 @@ def run_backward(output: Tensor, seed: np.ndarray) -> None:
                 heappush(heap, (-p._seq, p))
             else:
                 pending[key] = prev + pg
+
+
+def _check_gradients(t: Tensor, ctx, g: np.ndarray, in_grads) -> None:
+    from .errors import AnomalyError
+
+    for i, (p, pg) in enumerate(zip(ctx.parents, in_grads)):
+        if pg is None or np.all(np.isfinite(pg)):
+            continue
+        out = f"{t.name} {t.shape}" if t.name else f"its result {t.shape}"
+        inp = f"{p.name} {p.shape}" if p.name else f"input {i + 1} {p.shape}"
+        msg = (
+            f"{ctx.describe()}: the backward pass produced a gradient with non-finite entries for {inp}: "
+            f"{int(np.count_nonzero(~np.isfinite(pg)))} of {np.size(pg)}; operation created at "
+            f"{getattr(ctx, 'where', '<created outside detect_anomaly()>')}."
+        )
+        if not np.all(np.isfinite(g)):
+            msg += f" The gradient arriving at {out} was already non-finite."
+        else:
+            msg += f" The gradient arriving at {out} was finite, so this op's own derivative is the problem"
+            msg += ": " + _BACKWARD_HINTS.get(ctx.name, "an infinite derivative, or inf * 0.")
+        raise AnomalyError(msg)
+
+
+_BACKWARD_HINTS = {
+    "log": "d log(a)/da = 1/a is infinite where a = 0.",
+    "pow": "d(a^c)/da = c a^(c-1) is infinite at a = 0 when c < 1 (e.g. a square root).",
+    "div": "d(a/b)/db = -a/b^2 (and d(a/b)/da = 1/b) is infinite where b = 0.",
+    "cross_entropy": "dA[L] = (-(Y / A[L]) + (1 - Y) / (1 - A[L]))/m is infinite where A[L] is exactly 0 or 1; "
+    "make A[L] with .sigmoid() so that the fused dZ[L] = A[L] - Y is used instead.",
+}
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:

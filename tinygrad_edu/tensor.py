@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -17,10 +19,10 @@ from typing import Any, TypeVar
 import numpy as np
 
 from . import ops
-from .errors import ShapeError
+from .errors import AnomalyError, ShapeError
 from .graph import run_backward
 
-__all__ = ["Tensor", "no_grad", "enable_grad", "is_grad_enabled"]
+__all__ = ["Tensor", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,7 +30,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _GradMode(threading.local):
-    enabled = True  # the class attribute is each thread's starting value
+    enabled = True  # the class attributes are each thread's starting values
+    anomaly = False
 
 
 _mode = _GradMode()
@@ -40,18 +43,19 @@ def is_grad_enabled() -> bool:
 
 
 class _GradModeSwitch:
+    _field = "enabled"
     _value: bool
 
     def __init__(self) -> None:
         self._saved: list[bool] = []
 
     def __enter__(self) -> _GradModeSwitch:
-        self._saved.append(_mode.enabled)
-        _mode.enabled = self._value
+        self._saved.append(getattr(_mode, self._field))
+        setattr(_mode, self._field, self._value)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _mode.enabled = self._saved.pop()
+        setattr(_mode, self._field, self._saved.pop())
 
     def __call__(self, func: F) -> F:
         """Use as a decorator: ``@no_grad()`` runs every call of ``func`` in this mode."""
@@ -76,6 +80,23 @@ class no_grad(_GradModeSwitch):
 class enable_grad(_GradModeSwitch):
     """The opposite of :class:`no_grad`: record operations again inside a ``no_grad`` block."""
 
+    _value = True
+
+
+class detect_anomaly(_GradModeSwitch):
+    """Context manager (and decorator, ``@detect_anomaly()``) that checks every value computed
+    forward and every gradient computed by ``backward()`` for NaN and infinity. At the first one
+    it raises :class:`~tinygrad_edu.AnomalyError` naming the operation, the tensors' names and
+    shapes, and the file and line of your code that created the operation, e.g.::
+
+        with detect_anomaly():
+            J = -(Y * AL.log()).sum()      # AnomalyError: log produced -inf ... at train.py:12
+
+    It costs a pass over every array, so use it to find a problem, not in every run. It only
+    affects the current thread. Outside it, numpy's own RuntimeWarnings report overflow,
+    division by zero and invalid values."""
+
+    _field = "anomaly"
     _value = True
 
 
@@ -289,7 +310,7 @@ class Tensor:
                     f"backward: grad= has shape {seed.shape} but {_label(self)} has shape {self.shape}; "
                     "the gradient dJ/dt always has the shape of t (4.4: dZ[l] has the shape of Z[l])."
                 )
-        run_backward(self, seed)
+        run_backward(self, seed, anomaly=_mode.anomaly)
 
     # --- operators --------------------------------------------------------------------------
 
@@ -443,6 +464,8 @@ _NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
 
 def _binary(op: type[ops.Function], a: Tensor, b: Tensor) -> Tensor:
     ctx = op()
+    if _mode.anomaly:
+        return _checked(ctx, (a, b), ())
     try:
         data = ctx.forward(a.data, b.data)
     except ValueError:
@@ -452,11 +475,85 @@ def _binary(op: type[ops.Function], a: Tensor, b: Tensor) -> Tensor:
 
 def _unary(op: type[ops.Function], a: Tensor, *args: Any) -> Tensor:
     ctx = op()
+    if _mode.anomaly:
+        return _checked(ctx, (a,), args)
     try:
         data = ctx.forward(a.data, *args)
     except ValueError as e:
         raise ShapeError(f"{op.name}: {e} (input {_label(a)})") from None
     return _result(data, ctx, (a,), _NEEDS1[a._rg])
+
+
+# ----------------------------------------------------------------------------- anomaly detection
+
+
+def _checked(ctx: ops.Function, parents: tuple[Tensor, ...], args: tuple) -> Tensor:
+    """The slow path inside ``detect_anomaly()``: remember where the op was created, compute it
+    with numpy's warnings silenced, and raise AnomalyError if the result is not finite."""
+    ctx.where = _user_code_location()
+    try:
+        with np.errstate(all="ignore"):
+            data = ctx.forward(*[p.data for p in parents], *args)
+    except ValueError as e:
+        if len(parents) == 2:
+            raise _shape_error(ctx.name, *parents) from None
+        raise ShapeError(f"{ctx.name}: {e} (input {_label(parents[0])})") from None
+    if not np.all(np.isfinite(data)):
+        raise AnomalyError(_forward_anomaly(ctx, parents, np.asarray(data)))
+    return _result(data, ctx, parents, tuple(p._rg for p in parents))
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _user_code_location() -> str:
+    """``file:line in function`` of the innermost frame outside the tinygrad_edu package: the
+    line of the user's code that (directly, or through nn/train helpers) created the op."""
+    f = sys._getframe(1)
+    while f is not None and f.f_code.co_filename.startswith(_PACKAGE_DIR):
+        f = f.f_back
+    if f is None:
+        return "<unknown>"
+    return f"{f.f_code.co_filename}:{f.f_lineno} in {f.f_code.co_name}"
+
+
+def _bad_values(a: np.ndarray) -> str:
+    n_nan = int(np.count_nonzero(np.isnan(a)))
+    n_pinf = int(np.count_nonzero(a == np.inf))
+    n_minf = int(np.count_nonzero(a == -np.inf))
+    parts = [f"{n} {w}" for n, w in ((n_nan, "NaN"), (n_pinf, "+inf"), (n_minf, "-inf")) if n]
+    return ", ".join(parts) + f" (of {a.size} entries)"
+
+
+_FORWARD_HINTS = {
+    "log": "log(0) = -inf and log of a negative number is NaN: is A[L] exactly 0 or 1 somewhere? "
+    "Compute the cost from Z[L] (nn.binary_cross_entropy fuses it with the sigmoid) or clip A[L].",
+    "exp": "exp overflows above about 709 (float64) or 88 (float32): are the inputs too large? "
+    "A smaller learning rate or initialisation ('he', 'xavier', 'small') keeps Z[l] moderate.",
+    "div": "a division by zero (or 0/0) happened: check the denominator.",
+    "pow": "0 ** negative is inf and negative ** fractional is NaN (numpy's rules).",
+    "cross_entropy": "log(0) inside the cost: A[L] is exactly 0 where Y = 1 or exactly 1 where Y = 0. "
+    "Compute A[L] with .sigmoid() so that the cost can use Z[L], which never overflows.",
+}
+
+
+def _forward_anomaly(ctx: ops.Function, parents: tuple[Tensor, ...], data: np.ndarray) -> str:
+    inputs = ", ".join(_label(p) for p in parents)
+    msg = (
+        f"{ctx.describe()}: the forward pass produced {_bad_values(data)} in its result of shape "
+        f"{data.shape}, from input(s) {inputs}; operation created at {ctx.where}."
+    )
+    bad_inputs = [p for p in parents if not np.all(np.isfinite(p.data))]
+    if bad_inputs:
+        msg += (
+            f" Its input {_label(bad_inputs[0])} already contained {_bad_values(bad_inputs[0].data)}: the "
+            "problem started earlier, outside detect_anomaly() or in data you passed in."
+        )
+    else:
+        hint = _FORWARD_HINTS.get(ctx.name)
+        if hint:
+            msg += " Hint: " + hint
+    return msg
 
 
 def cross_entropy(AL: Tensor, Y: Any) -> Tensor:
@@ -468,12 +565,12 @@ def cross_entropy(AL: Tensor, Y: Any) -> Tensor:
     ctx = ops.BinaryCrossEntropy()
     sig = AL._ctx
     if type(sig) is ops.Sigmoid:  # fuse with the sigmoid that produced A[L]
-        Z = sig.parents[0]
-        parents: tuple[Tensor, ...] = (AL, Yt, Z)
-        data = ctx.forward(AL.data, Yt.data, Z.data)
+        parents: tuple[Tensor, ...] = (AL, Yt, sig.parents[0])
     else:
         parents = (AL, Yt)
-        data = ctx.forward(AL.data, Yt.data)
+    if _mode.anomaly:
+        return _checked(ctx, parents, ())
+    data = ctx.forward(*[p.data for p in parents])
     return _result(data, ctx, parents, tuple(p._rg for p in parents))
 
 
