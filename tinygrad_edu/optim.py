@@ -1,0 +1,149 @@
+"""Optimizers: gradient descent (lecture 4.6), and momentum and Adam (course 2).
+
+Each optimizer holds a list of parameter tensors. ``step()`` reads each parameter's ``.grad``
+(dJ/dW[l], which is the lecture's dW[l]) and REPLACES ``p.data`` with a new array; it never
+writes into the old one, so arrays saved in a graph that is still alive (the caches of the last
+forward pass) keep their values. Writing into ``p.data`` in place yourself while a graph is alive
+is at your own risk. Parameters whose ``.grad`` is None (the cost did not depend on them) are
+skipped. ``zero_grad()`` sets every ``.grad`` to None; call it before each ``backward()``, since
+gradients accumulate.
+
+    W[l] := W[l] - α dW[l]                       GradientDescent
+    v := β v + (1 - β) dW;  W := W - α v          Momentum
+    Adam: see :class:`Adam`
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor
+
+__all__ = ["Optimizer", "GradientDescent", "Momentum", "Adam"]
+
+
+def _positive(value: Any, what: str, where: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: {what} must be a number, got {value!r}.") from None
+    if not v > 0 or not np.isfinite(v):
+        raise ValueError(f"{where}: {what} must be a positive finite number, got {value!r}.")
+    return v
+
+
+def _beta(value: Any, what: str, where: str) -> float:
+    v = float(value)
+    if not 0 <= v < 1:
+        raise ValueError(f"{where}: {what} must be in [0, 1), got {value!r}.")
+    return v
+
+
+class Optimizer:
+    """Base class: keeps the parameter list and implements ``zero_grad``.
+
+    Args:
+        params: the tensors to update (e.g. ``net.parameters()``), or a Module.
+        lr: the learning rate α > 0.
+    """
+
+    def __init__(self, params: Iterable[Tensor] | Any, lr: float) -> None:
+        where = type(self).__name__
+        if hasattr(params, "parameters") and callable(params.parameters):
+            params = params.parameters()
+        self.params: list[Tensor] = list(params)
+        if not self.params:
+            raise ValueError(f"{where}: got an empty parameter list; pass e.g. net.parameters().")
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{where}: parameter {i} is a {type(p).__name__}, not a Tensor.")
+            if not p.requires_grad:
+                label = p.name or f"parameter {i}"
+                raise ValueError(
+                    f"{where}: {label} {p.shape} does not require grad, so it would never get a gradient; "
+                    "create parameters with Tensor(..., requires_grad=True)."
+                )
+        self.lr = _positive(lr, "lr (the learning rate α)", where)
+        self.t = 0  # number of steps taken
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to None (gradients accumulate across backward calls)."""
+        for p in self.params:
+            p.zero_grad()
+
+    def step(self) -> None:
+        """Update every parameter that has a gradient."""
+        self.t += 1
+        for i, p in enumerate(self.params):
+            if p.grad is not None:
+                p.data = self._update(i, p.data, p.grad)  # a new array: the old one is not touched
+
+    def _update(self, i: int, w: np.ndarray, dw: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class GradientDescent(Optimizer):
+    """Plain gradient descent (lecture 4.6): W[l] := W[l] - α dW[l], b[l] := b[l] - α db[l]."""
+
+    def _update(self, i: int, w: np.ndarray, dw: np.ndarray) -> np.ndarray:
+        return w - self.lr * dw
+
+
+class Momentum(Optimizer):
+    """Gradient descent with momentum (course 2, week 2):
+
+        v_dW := β v_dW + (1 - β) dW
+        W    := W - α v_dW
+
+    v starts at zero; β = 0 is plain gradient descent.
+    """
+
+    def __init__(self, params: Iterable[Tensor] | Any, lr: float, beta: float = 0.9) -> None:
+        super().__init__(params, lr)
+        self.beta = _beta(beta, "beta", "Momentum")
+        self.v: list[np.ndarray | None] = [None] * len(self.params)
+
+    def _update(self, i: int, w: np.ndarray, dw: np.ndarray) -> np.ndarray:
+        v = self.v[i]
+        v = (1 - self.beta) * dw if v is None else self.beta * v + (1 - self.beta) * dw
+        self.v[i] = v
+        return w - self.lr * v
+
+
+class Adam(Optimizer):
+    """Adam (course 2, week 2), t = number of steps taken so far (starting at 1):
+
+        v := β1 v + (1 - β1) dW           s := β2 s + (1 - β2) dW²
+        v̂ := v / (1 - β1^t)               ŝ := s / (1 - β2^t)
+        W := W - α v̂ / (sqrt(ŝ) + ε)
+
+    v and s start at zero. A parameter skipped in some step (no gradient) keeps its v and s.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | Any,
+        lr: float,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+    ) -> None:
+        super().__init__(params, lr)
+        self.beta1 = _beta(beta1, "beta1", "Adam")
+        self.beta2 = _beta(beta2, "beta2", "Adam")
+        self.eps = _positive(eps, "eps", "Adam")
+        self.v: list[np.ndarray | None] = [None] * len(self.params)
+        self.s: list[np.ndarray | None] = [None] * len(self.params)
+
+    def _update(self, i: int, w: np.ndarray, dw: np.ndarray) -> np.ndarray:
+        b1, b2, t = self.beta1, self.beta2, self.t
+        v, s = self.v[i], self.s[i]
+        v = (1 - b1) * dw if v is None else b1 * v + (1 - b1) * dw
+        s = (1 - b2) * dw * dw if s is None else b2 * s + (1 - b2) * dw * dw
+        self.v[i], self.s[i] = v, s
+        v_hat = v / (1 - b1**t)
+        s_hat = s / (1 - b2**t)
+        return w - self.lr * v_hat / (np.sqrt(s_hat) + self.eps)
