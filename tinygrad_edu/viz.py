@@ -240,9 +240,9 @@ def _analyse(outputs: Sequence[Tensor], m: int | None = None) -> _Info:
         elif k == "constant":
             lab = _number(float(t.data))
         elif t.op is None:
-            lab = "Y" if i in y_slots else ("parameter" if t.requires_grad else "input")
+            lab = "Y" if i in y_slots else "parameter" if t.requires_grad else "output" if i in outs else "input"
         else:
-            lab = ""
+            lab = "output" if i in outs else ""  # other unnamed results are drawn inside their op
         label.append(lab)
     boxed = [bool(label[i]) or order[i].op is None or i in outs for i in range(n)]
     gname = []
@@ -316,9 +316,39 @@ def _analyse(outputs: Sequence[Tensor], m: int | None = None) -> _Info:
 # ============================================================================= building the Digraph
 
 
+_DIGRAPH_CLASS: Any = None
+
+
+def _digraph_class() -> Any:
+    """``graphviz.Digraph`` with one change: Jupyter's inline SVG is made by :func:`render`'s
+    renderer, so a picture shows in a notebook even without Graphviz's ``dot`` installed."""
+    global _DIGRAPH_CLASS
+    if _DIGRAPH_CLASS is None:
+        graphviz = _graphviz()
+
+        class LectureDigraph(graphviz.Digraph):  # type: ignore[misc, valid-type]
+            """A ``graphviz.Digraph`` (everything works as documented there) whose inline display
+            in Jupyter falls back to the WebAssembly Graphviz when ``dot`` is not installed."""
+
+            def _repr_image_svg_xml(self) -> str:
+                return _render_bytes(self.source, "svg", self.engine).decode("utf-8")
+
+        _DIGRAPH_CLASS = LectureDigraph
+    return _DIGRAPH_CLASS
+
+
+def _not_computed_note(info: _Info) -> str:
+    """The caption of a picture drawn before backward()."""
+    if not any(t.requires_grad for t in info.order):
+        return ("no gradients: nothing here requires grad (create the parameters with requires_grad=True, "
+                "outside no_grad())")
+    o = info.outputs[0]
+    who = info.label[o] if info.label[o] and info.order[o].name or info.label[o] == "J" else "the output"
+    return f"gradients not computed yet: call {who}.backward() first"
+
+
 def _digraph(name: str, rankdir: str = "LR", title: str | None = None, n_nodes: int = 10) -> Any:
-    graphviz = _graphviz()
-    g = graphviz.Digraph(name)
+    g = _digraph_class()(name)
     # the image size follows the node count: up to 1.5 inch per node along each side (at most 200
     # inches), so a large graph gets a large canvas instead of being shrunk into unreadable dots;
     # dot only ever shrinks a picture to fit ``size``, so small graphs keep their natural size
@@ -511,8 +541,7 @@ def _detail(
     if title:
         lines.append(title)
     if bwd and not info.done:
-        out = info.ref(info.outputs[0])
-        lines.append(f"gradients not computed yet: call {out}.backward() first")
+        lines.append(_not_computed_note(info))
     g = _digraph("computation", rankdir, "\\n".join(_esc(x) for x in lines) or None, n_nodes)
     groups: dict[Group, list[tuple[str, dict[str, str]]]] = {}
     for nid, gr, attrs in nodes:
@@ -616,8 +645,8 @@ def _blocks(
         return "hidden" if gr in hidden else f"B{gr}"
 
     lines = [title] if title else []
-    if any(has_bwd.values()) and not info.done:
-        lines.append(f"gradients not computed yet: call {info.ref(info.outputs[0])}.backward() first")
+    if not info.done:
+        lines.append(_not_computed_note(info))
     g = _digraph("building_blocks", rankdir, "\\n".join(_esc(x) for x in lines) or None, 2 * len(groups))
     g.attr(ranksep="0.6", nodesep="0.5")
     for gr in groups:
@@ -800,9 +829,11 @@ def draw_graph(
                  grad_values=grad_values, values=values, legend=legend, title=title, rankdir=rankdir)
 
 
-def _keep_levels(info: _Info, fwd: bool, bwd: bool, max_nodes: int | None, depth: int | None) -> tuple[set[int], int]:
-    """Tensors to draw: all within the largest depth that fits ``max_nodes`` (and ``depth``).
-    A leaf is drawn together with the op that uses it (it counts one level nearer)."""
+def _keep_levels(info: _Info, fwd: bool, bwd: bool, max_nodes: int | None, depth: int | None,
+                 extra: int = 0) -> tuple[set[int], int]:
+    """Tensors to draw: all within the largest depth that fits ``max_nodes`` (and ``depth``),
+    counting ``extra`` nodes (a legend) and the summary node. A leaf is drawn together with the
+    nearest op that uses it (it counts one level nearer)."""
     n = len(info.order)
     level = [max(0, info.dist[i] - 1) if info.order[i].op is None else info.dist[i] for i in range(n)]
     top = max(level) if n else 0
@@ -814,8 +845,8 @@ def _keep_levels(info: _Info, fwd: bool, bwd: bool, max_nodes: int | None, depth
         total = 0
         for d in range(limit + 1):
             total += per_level[d]
-            reserve = 0 if d == top else 1  # the summary node
-            if total + reserve > max_nodes - (8 if d else 0) and d > 0:
+            summary = 0 if d == top else 1
+            if d > 0 and total + summary + extra > max_nodes:  # level 0 (the outputs) is always drawn
                 limit = d - 1
                 break
     return {i for i in range(n) if level[i] <= limit}, limit
@@ -834,7 +865,7 @@ def _draw(info: _Info, direction: str, collapse: bool | str, max_nodes: int | No
     if use_blocks:
         return _blocks(info, max_nodes=max_nodes, grad_values=kw["grad_values"], legend=kw["legend"],
                        title=kw["title"], rankdir=kw["rankdir"])
-    keep, limit = _keep_levels(info, fwd, bwd, max_nodes, depth)
+    keep, limit = _keep_levels(info, fwd, bwd, max_nodes, depth, extra=9 if kw["legend"] else 0)
     note = None
     if len(keep) < n:
         note = (f"... {n - len(keep)} more tensors, computed earlier\\n"
