@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinygrad_edu import Tensor, manual
 from tinygrad_edu.check import (
@@ -161,6 +163,31 @@ def test_a_backward_that_raises_is_reported_with_the_cache_it_read():
     assert "read caches[2]" in f.message and "instead of caches[1]" in f.message
 
 
+def test_the_errata_of_the_summary_slide_and_a_wrongly_shaped_dW():
+    """The source text's typos (NOTES.md, errata): dW[L] = (1/m) dZ[L] A[L]^T and dA[l-1] = W[l]^T Z[l];
+    and a dW of an unrelated wrong shape."""
+    dims = [4, 5, 3, 1]
+    params = manual.initialize_parameters_deep(dims, seed=5)
+    X, Y = data(dims, 7, seed=4)
+    m = 7
+
+    def errata(AL, Y, caches):
+        g = manual.model_backward(AL, Y, caches)
+        (A2, W3, b3), Z3 = caches[2]
+        g["dW3"] = (AL - Y) @ AL.T / m  # A[L]^T instead of A[L-1]^T: shape (1, 1) instead of (1, 3)
+        g["dA2"] = W3.T @ Z3  # Z instead of dZ
+        g["dW1"] = g["dW1"][:, :2]
+        return g
+
+    report = compare_gradients(params, X, Y, backward=errata)
+    kinds = {(f.kind, f.quantity) for f in report.findings}
+    # layer 2 is right for the dA[2] it should have had (this learner fixed dA[2] after using it)
+    assert kinds == {("uses_A[l]", "dW[3]"), ("uses_Z", "dA[2]"), ("dW_shape", "dW[1]")}
+    text = report.diagnosis
+    assert "dW[3] used A[3] instead of A[2]" in text and "dW[1] has shape (5, 2) but must have shape (5, 4)" in text
+    assert "dA[2] = W[3]^T dZ[3]" in text
+
+
 def test_a_missing_key_and_an_unknown_mistake_are_reported():
     dims = [3, 4, 1]
     params = manual.initialize_parameters_deep(dims, seed=0)
@@ -235,6 +262,17 @@ def test_the_convention_is_applied_dz_is_m_times_autograds():
     np.testing.assert_allclose(cache["Z[2]"].grad * 6, AL.data - Y, rtol=1e-14)
     report = compare_gradients(net, X, Y)
     assert report.ok  # would fail if the dZ rows compared autograd's dJ/dZ without the factor m
+
+
+def test_a_saturated_output_is_explained():
+    params = {"W1": np.array([[40.0, 0.0]]), "b1": np.zeros((1, 1))}
+    X = np.array([[1.0, -0.5], [0.0, 0.0]])  # Z[1] = 40: A[1] rounds to 1.0
+    Y = np.array([[0.0, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no numpy warning escapes
+        report = compare_gradients(params, X, Y)
+    assert not report.ok
+    assert "A[L] rounds to exactly 0 or 1" in report.diagnosis and "fused dZ[L] = A[L] - Y" in report.diagnosis
 
 
 def test_other_activations_use_the_generalised_equations():
@@ -393,3 +431,39 @@ def test_dimension_table_rejects_bad_layer_dims(bad):
         dimension_table(bad)
     with pytest.raises(ValueError, match="m"):
         dimension_table([2, 1], m=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    L=st.integers(1, 4),
+    widths=st.lists(st.integers(1, 8), min_size=5, max_size=5),
+    m=st.integers(1, 20),
+    seed=st.integers(0, 10_000),
+    mistake=st.sampled_from([m[0] for m in MISTAKES]),
+)
+def test_whenever_a_mistake_shows_it_is_named(L, widths, m, seed, mistake):
+    """On random networks: if the injected mistake changes anything, the report is not ok and the
+    mistake is among the findings (a mistake can be invisible: no 1/m error with m = 1, no
+    transposition of a 1x1 dW, no relu/sigmoid swap where every unit is dead)."""
+    dims = widths[: L + 1]
+    kind = {m_[0]: m_[2] for m_ in MISTAKES}[mistake]
+    params = manual.initialize_parameters_deep(dims, seed=seed)
+    X, Y = data(dims, m, seed=seed + 1)
+    AL, caches = manual.model_forward(X, params)
+    if np.any(AL == 1.0) or np.any(AL == 0.0):
+        return  # the course's dA[L] divides by A[L] and 1 - A[L]
+    right = manual.model_backward(AL, Y, caches)
+    try:
+        wrong = buggy_backward(mistake)(AL.copy(), Y.copy(), copy.deepcopy(caches))
+        differs = any(
+            np.shape(wrong[k]) != np.shape(right[k]) or not np.allclose(wrong[k], right[k], rtol=1e-9, atol=1e-12)
+            for k in right
+        )
+    except (IndexError, ValueError):
+        differs = True
+    report = compare_gradients(params, X, Y, backward=buggy_backward(mistake))
+    if not differs:
+        assert report.ok
+        return
+    assert not report.ok
+    assert kind in {f.kind for f in report.findings}, report.diagnosis

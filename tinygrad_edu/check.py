@@ -146,6 +146,7 @@ class GradientReport:
         findings: the recognised mistakes (learner's backward only).
         first_bad_layer: the first layer, going backward from L, whose values disagree (or None).
         error: the exception the learner's backward raised, as text (or None).
+        notes: remarks on the inputs, e.g. A[L] rounding to exactly 0 or 1.
     """
 
     rows: list[GradientRow]
@@ -156,6 +157,7 @@ class GradientReport:
     findings: list[Finding] = field(default_factory=list)
     first_bad_layer: int | None = None
     error: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -167,7 +169,7 @@ class GradientReport:
         """None when everything agrees; otherwise what went wrong, where, and the right equation."""
         if self.ok:
             return None
-        lines: list[str] = []
+        lines: list[str] = list(self.notes)
         if self.error is not None:
             lines.append(f"Your backward raised {self.error}")
         if self.first_bad_layer is not None:
@@ -217,6 +219,8 @@ class GradientReport:
         verdict = ["All gradients agree." if self.ok else "Gradients DISAGREE."]
         if not self.ok:
             verdict.append(self.diagnosis or "")
+        elif self.notes:
+            verdict += self.notes
         return "\n".join(head + [""] + table + [""] + verdict)
 
 
@@ -311,14 +315,15 @@ def _reference(params: dict[str, Array], acts: list[str], X: Array, Y: Array) ->
         A, cache = manual.linear_activation_forward(A, params[f"W{l}"], params[f"b{l}"], acts[l - 1])
         caches.append(cache)
     AL = A
-    dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
     grads: dict[str, Array] = {}
-    dA = dAL
-    for l in range(L, 0, -1):
-        linear_cache, Z = caches[l - 1]
-        dZ = manual.activation_backward(dA, Z, acts[l - 1])
-        dA, dW, db = manual.linear_backward(dZ, linear_cache)
-        grads[f"dZ{l}"], grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = dZ, dA, dW, db
+    with np.errstate(divide="ignore", invalid="ignore"):  # a saturated A[L] is reported in the notes
+        dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+        dA = dAL
+        for l in range(L, 0, -1):
+            linear_cache, Z = caches[l - 1]
+            dZ = manual.activation_backward(dA, Z, acts[l - 1])
+            dA, dW, db = manual.linear_backward(dZ, linear_cache)
+            grads[f"dZ{l}"], grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = dZ, dA, dW, db
     return _Reference(AL, caches, dAL, grads)
 
 
@@ -438,13 +443,20 @@ def compare_gradients(
             if rows[-1].ok is False and first_bad is None:
                 first_bad = l
 
+    notes: list[str] = []
+    if not np.all((ref.AL > 0) & (ref.AL < 1)):
+        notes.append(
+            "Note: A[L] rounds to exactly 0 or 1 for some examples (saturated sigmoid), where the lecture's "
+            "dA[L] = -(Y / A[L] - (1 - Y) / (1 - A[L])) divides by zero, so the equations give nan or inf there; "
+            "autograd uses the fused dZ[L] = A[L] - Y, which stays exact. Scale the inputs or the weights down."
+        )
     findings: list[Finding] = []
     if error is not None:  # nothing to compare: only the order in which it read the caches can help
         first_bad = None
         findings = _cache_reads_findings(reads, L, set())
     elif backward is not None and first_bad is not None:
         findings = _diagnose(ref, acts, y, other, reads)
-    return GradientReport(rows, against, dims, acts, m, findings, first_bad, error)
+    return GradientReport(rows, against, dims, acts, m, findings, first_bad, error, notes)
 
 
 # ----------------------------------------------------------------------------- diagnosis
@@ -466,59 +478,71 @@ def _try(fn: Callable[[], Any]) -> Any:
         return None
 
 
+_GENERIC = {"wrong_values", "scaled", "dW_shape", "db_shape", "dA_shape"}
+
+
 def _diagnose(ref: _Reference, acts: list[str], Y: Array, got: Mapping[str, Any], reads: list[int]) -> list[Finding]:
     """Recognise the classic mistakes. Each backward box l is checked on its own: given the dA[l]
-    the learner's code actually fed it (the learner's own dA{l}, or the right dA[L] for l = L), what
-    must it output? Where it disagrees, each mistake is reconstructed (what would that mistake have
-    produced from the same inputs?) and matched against what it did produce."""
+    it was fed, what must it output? The input is the learner's own dA{l} (what their code passed
+    down) or the right dA[l] (for l = L, the right dA[L]); a box that is right for either input is
+    right. Where it disagrees, each mistake is reconstructed (what would that mistake have
+    produced from the same inputs?) and matched against what the box did produce; of the two
+    inputs, the one whose explanation is more specific wins."""
     L = len(acts)
-    m = Y.shape[1]
     findings: list[Finding] = []
     explained: set[int] = set()
     for l in range(L, 0, -1):
-        cache = ref.caches[l - 1]
-        (A_prev, W, _b), Z = cache
-        act = acts[l - 1]
+        Z = ref.caches[l - 1][1]
+        right_in = ref.dAL if l == L else ref.grads[f"dA{l}"]
         fed = got.get(f"dA{l}") if l < L else None
-        dA_in = (
-            fed
-            if isinstance(fed, np.ndarray) and fed.shape == Z.shape
-            else (ref.dAL if l == L else ref.grads[f"dA{l}"])
-        )
-        exp = _step(dA_in, cache, act)
-        scale = _amax(exp["dZ"]) * max(1.0, _amax(A_prev), _amax(W))
-        names = {"dW": f"dW{l}", "db": f"db{l}", "dA": f"dA{l - 1}"}
-        qty = {"dW": f"dW[{l}]", "db": f"db[{l}]", "dA": f"dA[{l - 1}]"}
-        values = {k: got.get(v) for k, v in names.items()}
-        bad = [k for k in ("dW", "db", "dA") if not _same(values[k], exp[k], scale)]
-        if not bad:
-            continue
-        explained.add(l)
-        missing = [k for k in bad if values[k] is None]
-        for k in missing:
-            findings.append(Finding(l, qty[k], "missing_key", f"grads has no '{names[k]}'.", _eq(EQUATIONS[k], l)))
-        bad = [k for k in bad if k not in missing]
-        if not bad:
-            continue
-
-        # 1. mistakes in dZ[l] (or in dA[L]), which change dW, db and dA[l-1] together
-        whole = _dz_hypotheses(l, L, dA_in, cache, act, ref, acts, m)
-        matched = None
-        for kind, cand, message, equation in whole:
-            if cand is not None and all(
-                _same(values[k], cand[k], scale) for k in ("dW", "db", "dA") if k not in missing
-            ):
-                matched = Finding(l, f"dZ[{l}]", kind, message, equation)
+        inputs = [right_in]
+        if isinstance(fed, np.ndarray) and fed.shape == Z.shape and not _same(fed, right_in):
+            inputs.insert(0, fed)  # what the learner's code most likely passed to this box
+        best: list[Finding] | None = None
+        for dA_in in inputs:
+            layer_findings = _diagnose_box(l, dA_in, ref, acts, Y.shape[1], got)
+            if not layer_findings:
+                best = []
                 break
-        if matched is not None:
-            findings.append(matched)
-            continue
-
-        # 2. mistakes in one equation
-        for k in bad:
-            findings.append(_quantity_finding(k, l, values[k], exp, cache, act, m, scale, qty[k]))
-
+            if best is None or sum(f.kind in _GENERIC for f in layer_findings) < sum(f.kind in _GENERIC for f in best):
+                best = layer_findings
+        if best:
+            explained.add(l)
+            findings += best
     findings += _cache_reads_findings(reads, L, explained)
+    return findings
+
+
+def _diagnose_box(
+    l: int, dA_in: Array, ref: _Reference, acts: list[str], m: int, got: Mapping[str, Any]
+) -> list[Finding]:
+    """The findings for backward box l fed with dA_in ([] when its outputs are right)."""
+    L = len(acts)
+    cache = ref.caches[l - 1]
+    (A_prev, W, _b), Z = cache
+    act = acts[l - 1]
+    exp = _step(dA_in, cache, act)
+    scale = _amax(exp["dZ"]) * max(1.0, _amax(A_prev), _amax(W))
+    names = {"dW": f"dW{l}", "db": f"db{l}", "dA": f"dA{l - 1}"}
+    qty = {"dW": f"dW[{l}]", "db": f"db[{l}]", "dA": f"dA[{l - 1}]"}
+    values = {k: got.get(v) for k, v in names.items()}
+    bad = [k for k in ("dW", "db", "dA") if not _same(values[k], exp[k], scale)]
+    findings: list[Finding] = []
+    missing = [k for k in bad if values[k] is None]
+    for k in missing:
+        findings.append(Finding(l, qty[k], "missing_key", f"grads has no '{names[k]}'.", _eq(EQUATIONS[k], l)))
+    bad = [k for k in bad if k not in missing]
+    if not bad:
+        return findings
+
+    # 1. mistakes in dZ[l] (or in dA[L]), which change dW, db and dA[l-1] together
+    for kind, cand, message, equation in _dz_hypotheses(l, L, dA_in, cache, act, ref, acts, m):
+        if cand is not None and all(_same(values[k], cand[k], scale) for k in ("dW", "db", "dA") if k not in missing):
+            return findings + [Finding(l, f"dZ[{l}]", kind, message, equation)]
+
+    # 2. mistakes in one equation
+    for k in bad:
+        findings.append(_quantity_finding(k, l, values[k], exp, cache, act, m, scale, qty[k]))
     return findings
 
 
