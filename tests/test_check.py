@@ -433,7 +433,7 @@ def test_dimension_table_rejects_bad_layer_dims(bad):
         dimension_table([2, 1], m=0)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     L=st.integers(1, 4),
     widths=st.lists(st.integers(1, 8), min_size=5, max_size=5),

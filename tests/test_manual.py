@@ -169,7 +169,7 @@ def networks(draw):
     return dims, m, seed
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(networks())
 def test_autograd_equals_model_backward_per_layer(case):
     """Must hold: autograd's gradients of DeepNetwork equal manual.model_backward per layer, to
