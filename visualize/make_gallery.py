@@ -67,7 +67,8 @@ def main(folder: Path = HERE) -> list[Path]:
         render(
             draw_graph(one_layer(), show_cache=True, legend=False,
                        title="one layer (l = 2): forward A[1] -> A[2] in black, backward dA[2] -> dA[1], dW[2], db[2] "
-                       "in red; grey dashed: the cache each backward step reads"),
+                       "in red\ngrey dashed: the cache each backward step reads (A[1] is a leaf here, standing in "
+                       "for layer 1's output)"),
             folder / "one_layer_forward_backward.svg",
         ),
         render(draw_building_blocks([3, 5, 5, 1]), folder / "building_blocks_L3.svg"),
