@@ -158,6 +158,7 @@ def test_a_backward_that_raises_is_reported_with_the_cache_it_read():
     assert not report.ok
     assert report.error is not None and report.error.startswith("IndexError")
     assert "Your backward raised IndexError" in report.diagnosis
+    assert {r.note for r in report.rows if r.kind != "dZ"} == {"your backward failed"}
     (f,) = report.findings
     assert (f.kind, f.layer) == ("cache_off_by_one", 2)
     assert "read caches[2]" in f.message and "instead of caches[1]" in f.message

@@ -1,6 +1,7 @@
 """tinygrad_edu.nn: Module, Linear, DeepNetwork (names, seeded init, activations) and the cost."""
 
 import copy
+import doctest
 
 import numpy as np
 import pytest
@@ -246,3 +247,11 @@ def test_cost_checks_its_inputs_and_changes_nothing():
         binary_cross_entropy(Tensor([[1.5, 0.2, 0.1, 0.3]]), Y)
     assert binary_cross_entropy(AL, Y.astype(int)).item() == pytest.approx(np.log(1 + np.exp(-0.5)) / 2
                                                                            + np.log(1 + np.exp(0.5)) / 2)
+
+
+def test_the_docstring_examples_run():
+    from tinygrad_edu import nn, train
+
+    for module in (nn, train):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

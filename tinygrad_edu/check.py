@@ -432,7 +432,8 @@ def compare_gradients(
                 continue
             o = other.get(key)
             if o is None:
-                rows.append(GradientRow(l, qty, kind, a.shape, None, np.nan, np.nan, False, f"no '{key}' in grads"))
+                why = "your backward failed" if error is not None else f"no '{key}' in grads"
+                rows.append(GradientRow(l, qty, kind, a.shape, None, np.nan, np.nan, False, why))
             elif o.shape != a.shape:
                 rows.append(GradientRow(l, qty, kind, a.shape, o.shape, np.nan, np.nan, False, "wrong shape"))
             else:
