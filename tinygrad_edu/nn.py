@@ -169,7 +169,7 @@ class Linear(Module):
         n_out: n[l], the number of units of the layer.
         init: ``"he"``, ``"xavier"`` or ``"small"`` (see :func:`init_weights`); b starts at zero.
         seed: an int, a ``numpy.random.RandomState`` (used as is, so several layers can draw
-            from one stream) or None. W = ``rs.randn(n_out, n_in) * scale``.
+            from one stream) or None. W = ``rs.randn(n_out, n_in)`` scaled by the scheme.
         layer: the layer number l; when given, the parameters are named ``W[l]``, ``b[l]``
             (otherwise they have no name and a Module lists them by attribute path).
         dtype: float64 (default) or float32.
@@ -287,7 +287,7 @@ class DeepNetwork(Module):
         self.layer_dims: tuple[int, ...] = tuple(dims)
         self.activations: tuple[str, ...] = tuple(acts)
         self.init = init
-        # one RandomState, W[1] first: W[l] = rs.randn(n[l], n[l-1]) * scale
+        # one RandomState, W[1] first: W[l] = rs.randn(n[l], n[l-1]), scaled by the init scheme
         self.layers: list[Linear] = [
             Linear(dims[l - 1], dims[l], init=init, seed=rs, layer=l, dtype=dtype) for l in range(1, L + 1)
         ]
