@@ -11,6 +11,7 @@
            [4., 4., 4.]])
 """
 
+from . import check, manual, nn, optim, train
 from .errors import AnomalyError, ShapeError
 from .graph import topological_order
 from .tensor import Tensor, detect_anomaly, enable_grad, is_grad_enabled, no_grad
@@ -26,5 +27,10 @@ __all__ = [
     "ShapeError",
     "AnomalyError",
     "topological_order",
+    "nn",
+    "optim",
+    "train",
+    "manual",
+    "check",
     "__version__",
 ]

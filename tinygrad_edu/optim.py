@@ -89,7 +89,11 @@ class GradientDescent(Optimizer):
     """Plain gradient descent (lecture 4.6): W[l] := W[l] - α dW[l], b[l] := b[l] - α db[l]."""
 
     def _update(self, i: int, w: np.ndarray, dw: np.ndarray) -> np.ndarray:
-        return w - self.lr * dw
+        # W - α dW, computed in one new array (no second temporary): -(α dW) + W is the same
+        # IEEE result as W - α dW, bit for bit
+        new = dw * -self.lr
+        new += w
+        return new
 
 
 class Momentum(Optimizer):
