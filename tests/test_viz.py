@@ -407,9 +407,10 @@ def test_a_2000_tensor_network_collapses_into_a_readable_building_block_picture(
     assert "layer 400 forward" in firsts and "layer 400 backward" in firsts and "cost" in firsts
     assert "layer 1 forward" not in firsts
     (hidden,) = [n for n in d.nodes if "hidden" in d.nodes[n]["label"]]
-    kept_layers = sum(f.endswith(" forward") and f.startswith("layer ") for f in firsts)
+    drawn_groups = sum(f.startswith("layer ") and not f.endswith(" backward") for f in firsts) + 1  # + cost
     hidden_groups = int(re.search(r"(\d+) more groups hidden", d.nodes[hidden]["label"]).group(1))
-    assert kept_layers + hidden_groups == 401  # layers 0..400
+    assert drawn_groups + hidden_groups == 402  # layers 0..400 and the cost
+    assert "layer 0 (input)" in firsts  # the input stays in the picture (it costs one box)
     assert any(at.get("color") == RED for _, _, at in d.edges)
     if HAS_DOT:
         assert "<svg" in render(draw_graph(J), tmp_path / "deep.svg").read_text()
@@ -493,6 +494,14 @@ def test_collapsed_layers_of_a_real_network():
     firsts = {d.first(n) for n in d.nodes}
     assert {"layer 1 forward", "layer 1 backward", "layer 2 forward", "layer 2 backward", "cost"} <= firsts
     assert "gradients not computed yet" in d.graph_label
+    net["J"].backward()
+    f = Dot(draw_graph(net["J"], collapse="layers", direction="forward").source)
+    assert not any(name.endswith("backward") for name in map(f.first, f.nodes))
+    assert not any(a.get("color") == RED for _, _, a in f.edges)
+    b = Dot(draw_graph(net["J"], collapse="layers", direction="backward").source)
+    assert sorted(map(b.first, b.nodes)) == ["cost backward", "layer 1 backward", "layer 2 backward"]
+    assert "cache: W[1], A[0], A[1]" in b.nodes[b.one("layer 1 backward")]["label"]
+    assert "gradients not computed yet" not in b.graph_label
 
 
 @needs_dot
@@ -530,3 +539,14 @@ def test_the_gallery_script_regenerates_the_four_lecture_figures(tmp_path):
     texts = [p.read_text() for p in written]
     assert all("<svg" in t for t in texts)
     assert "n[4] = 1" in texts[0] and "dW[2]" in texts[1] and "layer 3 backward" in texts[2] and "dW[1]" in texts[3]
+
+
+def test_several_outputs_backward_is_drawn_from_the_first():
+    net = two_layer()
+    net["J"].backward()
+    one = Dot(draw_graph(net["J"]).source)
+    two = Dot(draw_graph(net["J"], net["A2"]).source)
+    grads = sorted(one.first(n) for n, a in one.nodes.items() if a.get("color") == RED and a.get("shape") == "box")
+    assert grads == sorted(two.first(n) for n, a in two.nodes.items()
+                           if a.get("color") == RED and a.get("shape") == "box")
+    assert two.nodes[two.one("A[2]")]["fillcolor"] == two.nodes[two.one("J")]["fillcolor"]  # both outputs

@@ -254,8 +254,7 @@ def _analyse(outputs: Sequence[Tensor], m: int | None = None) -> _Info:
 
     # --- which edges carry a gradient (reverse topological order: consumers before producers)
     gets = [False] * n
-    for o in out_idx:
-        gets[o] = order[o].requires_grad
+    gets[out_idx[0]] = order[out_idx[0]].requires_grad  # backward runs from the first output
     carries: set[tuple[int, int]] = set()
     for i in range(n - 1, -1, -1):
         t = order[i]
@@ -302,13 +301,16 @@ def _analyse(outputs: Sequence[Tensor], m: int | None = None) -> _Info:
         kept: list[int] = []
         ctx = t._ctx
         if ctx is not None:
-            arrays = [v for v in vars(ctx).values() if isinstance(v, np.ndarray)]
+            names = set(getattr(ctx, "__dict__", {}))
+            for klass in type(ctx).__mro__:  # also attributes kept in __slots__, should ops use them
+                names.update(getattr(klass, "__slots__", ()))
+            arrays = [v for v in (getattr(ctx, a, None) for a in names) if isinstance(v, np.ndarray)]
             for j in [*parents[i], i]:
                 if j not in kept and any(a is order[j].data for a in arrays):
                     kept.append(j)
         cache.append(kept)
 
-    done = any(order[o].grad is not None for o in out_idx)
+    done = order[out_idx[0]].grad is not None
     return _Info(order, out_idx, parents, consumers, kind, label, gname, boxed, group, gets, carries, fused,
                  dist, done, m, cache)
 
@@ -435,7 +437,6 @@ def _detail(
     def gnode(i: int) -> str:  # the backward node standing for tensor i's gradient
         return f"g{i}" if info.boxed[i] else f"b{i}"
 
-    notes: list[str] = []
     for i in sorted(keep):
         t = order[i]
         gr = info.group[i]
@@ -476,7 +477,7 @@ def _detail(
             state = None if step is None else ("now" if i in step[1] else "done" if i in step[2] else "later")
             if info.gets_grad[i]:
                 lab = [info.gname[i], info.shape(i)]
-                if i in info.outputs:
+                if i == info.outputs[0]:
                     lab[0] += " (seed)"
                 if not info.done:
                     lab.append("not computed yet")
@@ -497,7 +498,6 @@ def _detail(
                     if info.fused[c] and info.parents[c][0] == i:
                         why = (f"no gradient: the fused cost sends\\nd{info.ref(info.parents[c][2])} = "
                                f"{info.label[i] or 'A[L]'} - Y straight to {info.ref(info.parents[c][2])}")
-                        notes.append(f"{info.gname[i]} is never computed (fused cost)")
                 attrs = {"label": _lines(info.gname[i], info.shape(i)) + "\\n" + why, "shape": "box",
                          "style": "filled,rounded,dashed", "fillcolor": COLOURS["no gradient"], "color": "#868e96",
                          "fontcolor": "#495057"}
@@ -612,25 +612,31 @@ def _blocks(
     legend: bool,
     title: str | None,
     rankdir: str,
+    direction: str = "both",
 ) -> Any:
     """The building-block picture (lecture 4.6): per group one forward and one backward box, the
     cache passed from each forward box to its backward box, red backward arrows."""
     order = info.order
     n = len(order)
+    fwd = direction in ("forward", "both")
+    bwd = direction in ("backward", "both")
     groups = sorted({info.group[i] for i in range(n)}, key=_group_key)
     members: dict[Group, list[int]] = {gr: [] for gr in groups}
     for i in range(n):
         members[info.group[i]].append(i)
-    has_bwd = {gr: any(info.gets_grad[i] and order[i].op is not None for i in members[gr]) for gr in groups}
+    has_bwd = {gr: bwd and any(info.gets_grad[i] and order[i].op is not None for i in members[gr])
+               for gr in groups}
+    has_fwd = {gr: fwd for gr in groups}
+    groups = [gr for gr in groups if has_fwd[gr] or has_bwd[gr]]  # backward only: groups with a gradient
 
     # keep the groups nearest the outputs when there are too many boxes
     hidden: list[Group] = []
     if max_nodes is not None:
-        budget = max_nodes - 2
+        budget = max_nodes - 1 - (3 if legend else 0)
         near = sorted(groups, key=lambda gr: (min(info.dist[i] for i in members[gr]), _group_key(gr)))
         used, kept = 0, []
         for gr in near:
-            cost = 1 + (1 if has_bwd[gr] else 0)
+            cost = (1 if has_fwd[gr] else 0) + (1 if has_bwd[gr] else 0)
             if used + cost > budget and kept:
                 hidden.append(gr)
             else:
@@ -639,13 +645,13 @@ def _blocks(
         groups = [gr for gr in groups if gr not in hidden]
 
     def fid(gr: Group) -> str:
-        return "hidden" if gr in hidden else f"F{gr}"
+        return "hidden" if gr in hidden else f"F{gr}" if has_fwd[gr] else f"B{gr}"
 
     def bid(gr: Group) -> str:
         return "hidden" if gr in hidden else f"B{gr}"
 
     lines = [title] if title else []
-    if not info.done:
+    if bwd and not info.done:
         lines.append(_not_computed_note(info))
     g = _digraph("building_blocks", rankdir, "\\n".join(_esc(x) for x in lines) or None, 2 * len(groups))
     g.attr(ranksep="0.6", nodesep="0.5")
@@ -679,15 +685,23 @@ def _blocks(
         if outs and gr != 0:
             body.append("out: " + ", ".join(f"{info.ref(i)} {info.shape(i)}" for i in outs[:3]))
         fill = COLOURS["input"] if gr == 0 else COLOURS["output"] if gr == "cost" else COLOURS["intermediate"]
+        kept_vals: list[int] = []  # what the ops of this group saved for their backward: the cache
+        for i in mem:
+            for j in info.cache[i]:
+                if j not in kept_vals:
+                    kept_vals.append(j)
+        cache = "cache: " + ", ".join(info.ref(j) for j in kept_vals[:5]) + (" ..." if len(kept_vals) > 5 else "")
         with g.subgraph() as same:
-            same.attr(rank="same")
-            same.node(f"F{gr}", _lines(head, *body), shape="box", style="filled,rounded", fillcolor=fill,
-                      penwidth="1.5")
+            same.attr(rank="same")  # the backward box right under its forward box
+            if has_fwd[gr]:
+                same.node(f"F{gr}", _lines(head, *body), shape="box", style="filled,rounded", fillcolor=fill,
+                          penwidth="1.5")
             if has_bwd[gr]:
                 blines = [head.replace(" forward", "") + " backward"]
-                seed = [i for i in mem if i in info.outputs and info.gets_grad[i]]
-                for i in seed:
-                    blines.append(f"{info.gname[i]} = 1 (seed)" if order[i].size == 1 else f"{info.gname[i]} (seed)")
+                for i in mem:
+                    if i == info.outputs[0] and info.gets_grad[i]:
+                        one = " = 1" if order[i].size == 1 else ""
+                        blines.append(f"{info.gname[i]}{one} (seed)")
                 for i in params:
                     if info.gets_grad[i]:
                         extra = ""
@@ -699,22 +713,17 @@ def _blocks(
                         blines.append(f"({info.gname[i]} not computed: fused)")
                 if not info.done:
                     blines.append("not computed yet")
+                if not fwd and kept_vals:  # no forward box to draw the cache from: list it
+                    blines.append(cache)
                 same.node(f"B{gr}", _lines(*blines), shape="box", style="filled,rounded",
                           fillcolor=COLOURS["gradient"], color=COLOURS["backward edge"], fontcolor=_RED_TEXT,
                           penwidth="1.5")
-        if has_bwd[gr]:
-            kept_vals = []
-            for i in mem:
-                for j in info.cache[i]:
-                    if j not in kept_vals:
-                        kept_vals.append(j)
-            cache = ", ".join(info.ref(j) for j in kept_vals[:5]) + (" ..." if len(kept_vals) > 5 else "")
-            g.edge(f"F{gr}", f"B{gr}", xlabel=_esc("cache: " + cache + "   ") if kept_vals else "cache   ",
-                   style="dashed",
+        if has_bwd[gr] and has_fwd[gr]:
+            g.edge(f"F{gr}", f"B{gr}", xlabel=_esc((cache if kept_vals else "cache") + "   "), style="dashed",
                    color=COLOURS["cache edge"], fontcolor="#495057")
     if hidden:
         k = sum(len(members[gr]) for gr in hidden)
-        names = [_group_label(gr) for gr in hidden if isinstance(gr, int)]
+        names = [_group_label(gr) for gr in sorted(hidden, key=_group_key) if isinstance(gr, int)]
         span = f"{names[0]} .. {names[-1]}" if len(names) > 1 else (names[0] if names else "")
         g.node("hidden", _lines(f"... {len(hidden)} more groups hidden", span, f"({k} tensors)",
                                 "pass max_nodes=None to draw all"), shape="box", style="dashed,rounded",
@@ -729,12 +738,12 @@ def _blocks(
             gp = info.group[p]
             if gp == gi:
                 continue
-            if info.kind[p] != "constant":
+            if fwd and info.kind[p] != "constant":
                 lab = f"{info.ref(p)} {info.shape(p)}" + (" (fused)" if info.fused[i] and k == 2 else "")
                 fwd_edges.setdefault((fid(gp), fid(gi)), [])
                 if lab not in fwd_edges[(fid(gp), fid(gi))]:
                     fwd_edges[(fid(gp), fid(gi))].append(lab)
-            if (i, k) in info.carries:
+            if bwd and (i, k) in info.carries:
                 bwd_edges.setdefault((bid(gp), bid(gi)), [])
                 lab = f"{info.gname[p]} {info.shape(p)}"
                 if lab not in bwd_edges[(bid(gp), bid(gi))]:
@@ -746,7 +755,7 @@ def _blocks(
         if a != b:  # drawn from a to b with the arrow at a: the gradient flows right to left
             g.edge(a, b, label=_lines(*labs[:3]), dir="back", color=COLOURS["backward edge"], penwidth="1.8",
                    fontcolor=_RED_TEXT)
-    if legend:
+    if legend and fwd and bwd:
         with g.subgraph(name="cluster_legend") as c:
             c.attr(label="legend", style="rounded", color="#adb5bd", fontsize="11")
             c.node("legend_f", "forward box", shape="box", style="filled,rounded", fillcolor=COLOURS["intermediate"])
@@ -790,7 +799,8 @@ def draw_graph(
     """Draw the computation recorded behind ``outputs`` (usually the cost J).
 
     Args:
-        outputs: the tensors to draw back from, e.g. ``J`` (or ``A[L]`` and ``J``).
+        outputs: the tensors to draw back from, e.g. ``J`` (or ``J`` and ``A[L]``). The backward
+            pass is drawn from the first one, as ``outputs[0].backward()`` runs it.
         direction: ``"forward"`` (values and ops), ``"backward"`` (gradients, red), or ``"both"``.
         collapse: ``"layers"`` (or True) draws each layer as one forward box and one backward box,
             the building-block picture of lecture 4.6; False never does; ``"auto"`` does it when
@@ -864,7 +874,7 @@ def _draw(info: _Info, direction: str, collapse: bool | str, max_nodes: int | No
     )
     if use_blocks:
         return _blocks(info, max_nodes=max_nodes, grad_values=kw["grad_values"], legend=kw["legend"],
-                       title=kw["title"], rankdir=kw["rankdir"])
+                       title=kw["title"], rankdir=kw["rankdir"], direction=direction)
     keep, limit = _keep_levels(info, fwd, bwd, max_nodes, depth, extra=9 if kw["legend"] else 0)
     note = None
     if len(keep) < n:
@@ -1094,7 +1104,7 @@ def render_backward_steps(output: Tensor, folder: str | os.PathLike[str], direct
         now = {i} | {p for p, s in leaf_done.items() if s == k}
         done = set(visits[:k]) | {p for p, s in leaf_done.items() if s < k}
         senders = sorted({order[c].op or "?" for (c, s) in info.carries if info.parents[c][s] == i})
-        how = "the seed dJ/dJ = 1" if i in info.outputs else "from " + ", ".join(f"{s} backward" for s in senders)
+        how = "the seed dJ/dJ = 1" if i == info.outputs[0] else "from " + ", ".join(f"{s} backward" for s in senders)
         made = [info.gname[p] for p in sorted(now - {i})]
         cap = (f"step {k + 1} of {len(visits)}: {info.gname[i]} {info.shape(i)} is complete ({how}); "
                f"{_op_text(order[i])} backward sends it on" + (f", completing {', '.join(made)}" if made else ""))
