@@ -550,3 +550,13 @@ def test_several_outputs_backward_is_drawn_from_the_first():
     assert grads == sorted(two.first(n) for n, a in two.nodes.items()
                            if a.get("color") == RED and a.get("shape") == "box")
     assert two.nodes[two.one("A[2]")]["fillcolor"] == two.nodes[two.one("J")]["fillcolor"]  # both outputs
+
+
+def test_no_clusters_when_asked_and_forward_values_on_request():
+    net = two_layer()
+    d = Dot(draw_graph(net["J"], direction="forward", group_layers=False, values=True).source)
+    assert d.cluster_of == {}
+    W1 = net["W1"].data
+    label = d.nodes[d.one("W[1]")]["label"]
+    mean, amax = map(float, re.search(r"mean (\S+), max\|\.\| (\S+)", label).groups())
+    assert mean == pytest.approx(W1.mean(), rel=5e-3) and amax == pytest.approx(np.abs(W1).max(), rel=5e-3)
