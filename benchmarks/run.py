@@ -97,6 +97,10 @@ def step_functions(layer_dims, m, dtype, which=("tinygrad_edu", "numpy")):
         elif side == "tinygrad_edu":
             t_params, Xt = [Tensor(p.copy(), requires_grad=True) for p in base], Tensor(X)
             fns[side] = lambda Xt=Xt, t_params=t_params: steps.tensor_step(Xt, Y, t_params)
+        elif side == "nn":
+            net, opt = steps.make_network(base)
+            Xn = Tensor(X, name="A[0]")
+            fns[side] = lambda net=net, opt=opt, Xn=Xn: steps.nn_step(Xn, Y, net, opt)
         elif side == "torch":
             import torch
 

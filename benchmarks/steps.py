@@ -4,6 +4,8 @@ cross-entropy cost, gradient descent), written four ways over the same data and 
 * ``numpy_step``: the baseline, the lecture's equations written tightly by hand (fused
   dZ[L] = A[L] - Y, no dA[0]);
 * ``tensor_step``: tinygrad_edu, the network written as Tensor expressions, ``J.backward()``;
+* ``nn_step``: tinygrad_edu as the lecture toolkit is used: ``nn.DeepNetwork`` (which names every
+  Z[l] and A[l]), the checked ``nn.binary_cross_entropy`` and ``optim.GradientDescent``;
 * ``torch_step``: PyTorch eager, the same expressions (reference row, when torch is installed);
 * ``micrograd_step``: micrograd's scalar ``Value`` graph (reference row, tiny networks only).
 """
@@ -76,6 +78,25 @@ def tensor_step(X: Tensor, Y: np.ndarray, params: list[Tensor]) -> float:
     with no_grad():
         for p in params:
             p.data = p.data - LR * p.grad
+    return J.item()
+
+
+def make_network(params: list[np.ndarray]):
+    """A DeepNetwork holding copies of ``params`` and a GradientDescent optimizer for it."""
+    from tinygrad_edu import nn, optim
+
+    course = {f"{k}{l // 2 + 1}": p for l, p in enumerate(params) for k in ("Wb"[l % 2],)}
+    net = nn.DeepNetwork.from_parameters(course)
+    return net, optim.GradientDescent(net.parameters(), LR)
+
+
+def nn_step(X: Tensor, Y: np.ndarray, net, opt) -> float:
+    from tinygrad_edu import nn
+
+    J = nn.binary_cross_entropy(net(X), Y)
+    opt.zero_grad()
+    J.backward()
+    opt.step()
     return J.item()
 
 
