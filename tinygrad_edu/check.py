@@ -270,7 +270,7 @@ def _data(X: Any, Y: Any, dims: list[int], where: str) -> tuple[Array, Array]:
     if not np.all((y >= 0) & (y <= 1)):
         raise ValueError(
             f"{where}: Y must hold labels in [0, 1] (the cost is the binary cross-entropy), but it contains "
-            f"{y[~((y >= 0) & (y <= 1))].flat[0]!r}. Hint: map labels such as -1/+1 to 0/1 first."
+            f"{y[~((y >= 0) & (y <= 1))].flat[0].item()!r}. Hint: map labels such as -1/+1 to 0/1 first."
         )
     return x, y
 

@@ -598,10 +598,12 @@ def load_parameters(
     if not isinstance(loaded, np.lib.npyio.NpzFile):
         raise ValueError(f"{not_parameters}: it holds a single array, not named parameters")
     with loaded:
-        try:
-            params = {key: loaded[key] for key in loaded.files}
-        except (ValueError, OSError, EOFError) as e:
-            raise ValueError(f"{not_parameters} ({e})") from e
+        params = {}
+        for key in loaded.files:
+            try:
+                params[key] = loaded[key]
+            except (ValueError, OSError, EOFError) as e:
+                raise ValueError(f"{not_parameters}: entry {key!r} cannot be read ({e})") from e
     if expected_shapes is None:
         return params
     if not isinstance(expected_shapes, Mapping):

@@ -384,8 +384,8 @@ def parameters_layer_dims(parameters: Any, where: str) -> list[int]:
     missing = sorted(expected - set(parameters), key=lambda k: (int(k[1:]), k[0]))
     if missing:
         raise ValueError(
-            f"{where}: parameters is missing {', '.join(repr(k) for k in missing)}; a network with L = {L} layers "
-            f"needs W1, b1, ..., W{L}, b{L}."
+            f"{where}: parameters is missing {', '.join(repr(k) for k in missing)}; a network with L = {L} "
+            f"layer{'s' if L > 1 else ''} needs {'W1, b1' if L == 1 else f'W1, b1, ..., W{L}, b{L}'}."
         )
     extra = sorted(
         k for k in parameters if k not in expected and isinstance(k, str) and k[:1] in "Wb" and k[1:].isdigit()
@@ -447,7 +447,7 @@ def binary_cross_entropy(AL: Tensor, Y: Any) -> Tensor:
         bad = y[~((y >= 0) & (y <= 1))]
         raise ValueError(
             f"binary_cross_entropy: Y must hold labels in [0, 1] (1 = positive class, 0 = negative), but it "
-            f"contains {bad.flat[0]!r} ({bad.size} value(s) outside [0, 1]). Hint: map labels such as -1/+1 or "
+            f"contains {bad.flat[0].item()!r} ({bad.size} value(s) outside [0, 1]). Hint: map labels such as -1/+1 or "
             "1/2 to 0/1 first."
         )
     if AL.op != "sigmoid" and AL.size and not bool(np.all((AL.data >= 0) & (AL.data <= 1))):
