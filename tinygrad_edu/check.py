@@ -1020,7 +1020,8 @@ class DimensionTable:
         fmt = "  ".join(f"{{:<{w}}}" for w in widths)
         L = len(self.layer_dims) - 1
         lines = [
-            f"Matrix dimensions (lecture 4.4) for layer_dims = {self.layer_dims}, L = {L}, m = {self.m}:",
+            f"Matrix dimensions (lecture 4.4) for layer_dims = {self.layer_dims}, L = {L}, "
+            + (f"m = {self.m}:" if self.m != "m" else "m examples:"),
             "W[l]: (n[l], n[l-1])   b[l]: (n[l], 1)   Z[l], A[l]: (n[l], m)   a gradient has its variable's shape",
             "",
             fmt.format(*cols).rstrip(),
