@@ -1,0 +1,253 @@
+"""The command line, run for real: in-process through ``main(argv)`` and, for the entry point and
+error output, as a subprocess. Outputs are checked against independent computations."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tinygrad_edu.cli import build_parser, main
+from tinygrad_edu.data import load_parameters, make_xor, parameter_shapes
+from tinygrad_edu.nn import DeepNetwork
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+COMMANDS = ("demo", "train", "predict", "compare", "gradcheck", "shapes", "draw")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_subprocess(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tinygrad_edu", *argv], capture_output=True, text=True, timeout=120)
+
+
+def read_costs(path: Path) -> list[float]:
+    with path.open() as f:
+        rows = list(csv.DictReader(f))
+    return [float(r["cost"]) for r in rows]
+
+
+def assert_one_line_error(err: str, *fragments: str) -> None:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err and "error:" in lines[0]
+    for frag in fragments:
+        assert frag in lines[0], (frag, lines[0])
+
+
+# ----------------------------------------------------------------------------- help and errors
+
+
+def test_every_command_is_registered_and_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert set(sub.choices) == set(COMMANDS)
+    for cmd in COMMANDS:
+        code, out, _ = run(capsys, cmd, "--help")
+        assert code == 0
+        assert out.startswith(f"usage: tinygrad-edu {cmd}")
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and all(cmd in out for cmd in COMMANDS)
+
+
+def test_python_dash_m_entry_point_and_usage_error_on_one_line() -> None:
+    ok = run_subprocess("shapes", "4,3,1", "--m", "7")
+    assert ok.returncode == 0, ok.stderr
+    assert "(3, 4)" in ok.stdout and "(1, 3)" in ok.stdout and "(4, 7)" in ok.stdout  # W[1], W[2], A[0]
+    bad = run_subprocess("train", "--lr", "fast")
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert_one_line_error(bad.stderr, "--lr", "'fast'", "--help")
+
+
+@pytest.mark.parametrize(
+    "argv, fragments",
+    [
+        (["train", "--dataset", "iris"], ["unknown dataset 'iris'", "breast_cancer"]),
+        (["train", "--layer-dims", "3,4,1", "--iterations", "1"], ["n[0] = 3", "30 features", "30,4,1"]),
+        (["train", "--activations", "relu,softmax", "--layer-dims", "30,1"], ["1 layers"]),
+        (["predict", "no/such/params.npz"], ["does not exist"]),
+        (["compare", "--backward", "no_such_module_xyz:f"], ["no_such_module_xyz"]),
+        (["compare", "--backward", str(EXAMPLES / "buggy_backward.py") + ":nope"], ["no function 'nope'",
+                                                                                   "model_backward"]),
+        (["draw", "trained"], ["--params"]),
+        (["shapes", "3,0,1"], ["positive"]),
+    ],
+)
+def test_bad_arguments_give_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], fragments: list[str]) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code in (1, 2)
+    assert_one_line_error(err, *fragments)
+
+
+def test_bad_files_give_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.npz"
+    garbage.write_bytes(b"this is not a zip file")
+    code, _, err = run(capsys, "predict", str(garbage))
+    assert code == 1
+    assert_one_line_error(err, "garbage.npz")
+
+    rows_not_columns = tmp_path / "rows.npz"
+    np.savez(rows_not_columns, X=np.zeros((10, 2)), Y=np.zeros((1, 10)))  # X with examples in rows
+    code, _, err = run(capsys, "train", "--dataset", str(rows_not_columns), "--iterations", "1")
+    assert code == 1
+    assert_one_line_error(err, "(10, 2)", "one example per column")
+
+    labels = tmp_path / "labels.csv"
+    labels.write_text("1.0,2.0,3\n4.0,5.0,0\n")
+    code, _, err = run(capsys, "train", "--dataset", str(labels), "--iterations", "1")
+    assert code == 1
+    assert_one_line_error(err, "0 or 1")
+
+    broken = tmp_path / "learner.py"
+    broken.write_text("def model_backward(AL, Y, caches:\n")
+    code, _, err = run(capsys, "compare", "--backward", str(broken))
+    assert code == 1
+    assert_one_line_error(err, "SyntaxError")
+
+
+# ----------------------------------------------------------------------------- train and predict
+
+
+def test_train_writes_a_decreasing_history_and_predict_agrees(capsys: pytest.CaptureFixture[str],
+                                                               tmp_path: Path) -> None:
+    out, params = tmp_path / "run", tmp_path / "params.npz"
+    code, stdout, _ = run(capsys, "train", "--iterations", "200", "--record-every", "10", "--quiet",
+                          "--out", str(out), "--save", str(params))
+    assert code == 0
+    costs = read_costs(out / "costs.csv")
+    assert len(costs) == 20
+    assert all(b < a for a, b in zip(costs, costs[1:]))  # gradient descent with a small α: J falls every time
+    history = json.loads((out / "history.json").read_text())
+    assert history["costs"] == costs and history["recorded_iterations"] == list(range(0, 200, 10))
+    assert history["layer_dims"] == [30, 20, 7, 5, 1]
+    assert (out / "costs.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # the saved parameters, checked independently of the command line
+    arrays = load_parameters(params, [30, 20, 7, 5, 1])
+    assert {k: v.shape for k, v in arrays.items()} == parameter_shapes([30, 20, 7, 5, 1])
+    from tinygrad_edu.data import load_breast_cancer
+
+    d = load_breast_cancer(seed=0)
+    net = DeepNetwork.from_parameters(arrays)
+    with np.errstate(all="ignore"):
+        AL = net(d.X_test).data
+    correct = int(np.sum((AL > 0.5) == d.Y_test))
+    assert history["test_accuracy"] == pytest.approx(correct / d.m_test, abs=0)
+
+    preds = tmp_path / "pred.csv"
+    code, stdout, _ = run(capsys, "predict", str(params), "--output", str(preds))
+    assert code == 0
+    assert f"test accuracy = {correct / d.m_test:.4f} ({correct}/{d.m_test})" in stdout
+    with preds.open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == d.m_test
+    assert np.allclose([float(r["probability"]) for r in rows], AL[0], rtol=0, atol=1e-15)
+    assert [int(r["prediction"]) for r in rows] == [int(p > 0.5) for p in AL[0]]
+    assert [int(r["label"]) for r in rows] == d.Y_test[0].astype(int).tolist()
+
+
+def test_train_on_npz_and_csv_files_gives_the_same_numbers(capsys: pytest.CaptureFixture[str],
+                                                            tmp_path: Path) -> None:
+    X, Y = make_xor(m=120, noise=0.1, seed=3)  # X (2, m), Y (1, m)
+    np.savez(tmp_path / "xor.npz", X=X, Y=Y)
+    with (tmp_path / "xor.csv").open("w") as f:  # one example per ROW, the label last, a header
+        f.write("x1,x2,label\n")
+        for j in range(X.shape[1]):
+            f.write(f"{float(X[0, j])!r},{float(X[1, j])!r},{int(Y[0, j])}\n")
+    results = []
+    for name in ("xor.npz", "xor.csv"):
+        out = tmp_path / name.replace(".", "_")
+        code, _, _ = run(capsys, "train", "--dataset", str(tmp_path / name), "--layer-dims", "2,8,1",
+                         "--init", "he", "--lr", "0.5", "--iterations", "400", "--quiet", "--no-plot",
+                         "--out", str(out))
+        assert code == 0
+        results.append(json.loads((out / "history.json").read_text()))
+    assert results[0]["costs"] == results[1]["costs"]
+    assert results[0]["costs"][-1] < 0.25 * results[0]["costs"][0]
+    assert results[0]["test_accuracy"] >= 0.9  # XOR of noisy corners is easy for 8 hidden units
+
+
+# ----------------------------------------------------------------------------- compare, gradcheck, shapes, draw
+
+
+def test_compare_and_gradcheck(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "compare")
+    assert code == 0 and "All gradients agree." in out and "dW[4]" in out
+    code, out, _ = run(capsys, "compare", "--backward", "tinygrad_edu.manual:model_backward")
+    assert code == 0 and "your backward" in out
+    code, out, _ = run(capsys, "compare", "--backward", str(EXAMPLES / "buggy_backward.py"))
+    assert code == 1 and "DISAGREE" in out and "the 1/m is missing" in out
+    code, out, _ = run(capsys, "gradcheck", "--layer-dims", "4,3,1")
+    assert code == 0 and "looks right" in out
+    code, out, _ = run(capsys, "gradcheck", "--layer-dims", "4,3,1", "--backward",
+                       f"{EXAMPLES / 'buggy_backward.py'}:model_backward")
+    assert code == 1 and "probably a mistake" in out
+
+
+def test_shapes_table(capsys: pytest.CaptureFixture[str]) -> None:
+    dims, m = [30, 20, 7, 5, 1], 456
+    code, out, _ = run(capsys, "shapes", ",".join(map(str, dims)), "--m", str(m))
+    assert code == 0
+    lines = out.splitlines()
+    for l in range(1, len(dims)):
+        row = next(line for line in lines if line.split()[:2] == [str(l), str(dims[l])])
+        assert f"({dims[l]}, {dims[l - 1]})" in row and f"({dims[l]}, 1)" in row and f"({dims[l]}, {m})" in row
+
+
+def test_draw_pictures(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "draw", "graph", "--layer-dims", "3,4,1", "--out", str(tmp_path / "g.dot"))
+    assert code == 0
+    dot = (tmp_path / "g.dot").read_text()
+    for name in ("W[1]", "b[1]", "Z[1]", "A[1]", "W[2]", "dW[1]", "dZ[2]"):
+        assert name in dot
+    code, _, _ = run(capsys, "draw", "network", "--layer-dims", "3,5,1", "--out", str(tmp_path / "n.svg"))
+    assert code == 0
+    svg = (tmp_path / "n.svg").read_text()
+    assert "<svg" in svg and "n[1] = 5" in svg
+
+
+# ----------------------------------------------------------------------------- demo
+
+
+def test_demo_trains_compares_and_writes_its_files(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    code, stdout, _ = run(capsys, "demo", "--out", str(out), "--iterations", "400")
+    assert code == 0
+    assert "All gradients agree." in stdout
+    assert stdout.rstrip().endswith(f"Output folder: {out.resolve()}")
+    for name in ("params.npz", "params.json", "costs.csv", "costs.png", "network.svg", "building_blocks.svg",
+                 "graph.svg", "graph_forward.svg", "graph_backward.svg"):
+        assert (out / name).is_file() and (out / name).stat().st_size > 0, name
+    costs = read_costs(out / "costs.csv")
+    assert costs[-1] < costs[0] and all(b < a for a, b in zip(costs, costs[1:]))
+    # the printed test accuracy is the one the saved parameters give
+    code, pred_out, _ = run(capsys, "predict", str(out / "params.npz"))
+    acc = json.loads((out / "params.json").read_text())["test_accuracy"]
+    assert f"test accuracy = {acc:.4f}" in stdout and f"test accuracy = {acc:.4f}" in pred_out
+
+
+def test_demo_degrades_without_the_optional_packages(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "for name in ('sklearn', 'matplotlib', 'graphviz', 'tqdm'):\n"
+        "    sys.modules[name] = None  # as if not installed\n"
+        "from tinygrad_edu.cli import main\n"
+        f"sys.exit(main(['demo', '--out', {str(tmp_path / 'demo')!r}, '--iterations', '200']))\n"
+    )
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "'flower'" in proc.stdout and "scikit-learn" in proc.stdout
+    assert "skipped costs.png" in proc.stdout and "skipped the graph pictures" in proc.stdout
+    written = sorted(p.name for p in (tmp_path / "demo").iterdir())
+    assert written == ["costs.csv", "params.json", "params.npz"]
