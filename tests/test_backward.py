@@ -203,3 +203,32 @@ def test_grad_mode_is_per_thread():
     release.set()
     th.join()
     assert seen == {"main": True, "other": False}
+
+
+def test_one_no_grad_object_shared_by_threads_restores_each_threads_mode():
+    shared = no_grad()
+    a_inside, b_inside, a_left = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def thread_a():
+        with shared:
+            a_inside.set()
+            b_inside.wait(5)
+        seen["a"] = is_grad_enabled()  # left its block: recording is on again in thread A
+        a_left.set()
+
+    def thread_b():
+        a_inside.wait(5)
+        with no_grad():
+            with shared:
+                b_inside.set()
+                a_left.wait(5)
+            seen["b_inner"] = is_grad_enabled()  # still inside its own no_grad
+        seen["b"] = is_grad_enabled()
+
+    threads = [threading.Thread(target=thread_a), threading.Thread(target=thread_b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == {"a": True, "b_inner": False, "b": True}

@@ -63,3 +63,20 @@ def test_float32_cost_stays_float32():
     assert J.dtype == np.float32
     J.backward()
     assert Z.grad.dtype == np.float32
+
+
+def test_unfused_cost_at_exact_zero_and_one_gives_the_lecture_gradient_not_nan():
+    # A[L] = 1 where Y = 1 and A[L] = 0 where Y = 0: cost 0, dA[L] = -Y/A[L] + (1-Y)/(1-A[L]) over m
+    A = Tensor([[1.0, 0.0]], requires_grad=True)
+    J = cross_entropy(A, np.array([[1.0, 0.0]]))
+    J.backward()
+    assert J.item() == 0.0
+    np.testing.assert_array_equal(A.grad, [[-0.5, 0.5]])
+
+
+def test_course_sigmoid_written_as_ops_keeps_finite_gradients_when_saturated():
+    Z = Tensor([[40.0, -40.0]], requires_grad=True)
+    A = 1 / (1 + (-Z).exp())  # not .sigmoid(): the unfused path
+    J = cross_entropy(A, np.array([[1.0, 0.0]]))
+    J.backward()
+    assert np.all(np.isfinite(Z.grad))

@@ -61,10 +61,20 @@ CATALOGUE = [
      ["train", "4", "5", "(n[L], m)"]),
     ("learning rate", lambda: optim.GradientDescent([W(1)], lr=-1), ValueError, ["lr", "positive"]),
     ("dimension table", lambda: check.dimension_table([3]), ValueError, ["layer_dims"]),
+    ("manual dict missing key", lambda: manual.model_forward(np.ones((3, 4)), _without_b2()), ValueError,
+     ["model_forward", "missing", "'b2'"]),
+    ("integer weights", lambda: nn.DeepNetwork.from_parameters(manual.initialize_parameters_deep([3, 2, 1]),
+                                                               dtype=int), TypeError, ["floating-point", "truncated"]),
     # --- files (issues 6, 7)
     ("params file missing", lambda: data.load_parameters("/nonexistent/params.npz"), FileNotFoundError,
      ["load_parameters", "/nonexistent/params.npz"]),
 ]
+
+
+def _without_b2():
+    params = manual.initialize_parameters_deep([3, 4, 1], seed=1)
+    del params["b2"]
+    return params
 
 
 def _in_anomaly(fn):
@@ -113,3 +123,19 @@ def test_nothing_passed_in_is_modified_by_the_toolkit():
         np.testing.assert_array_equal(params[k], before[k])
     np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(Y, Y0)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
+def test_corrupt_parameter_file_gives_a_clear_error(tmp_path, damage):
+    path = tmp_path / "p.npz"
+    np.savez(path, W1=np.ones((2, 3)), b1=np.zeros((2, 1)))
+    raw = path.read_bytes()
+    path.write_bytes(raw[:-10] if damage == "truncate" else b"not a zip file at all")
+    with pytest.raises(ValueError) as e:
+        data.load_parameters(path)
+    assert "load_parameters" in str(e.value) and "p.npz" in str(e.value)
+
+
+def test_folder_instead_of_parameter_file(tmp_path):
+    with pytest.raises(IsADirectoryError, match="folder"):
+        data.load_parameters(tmp_path)

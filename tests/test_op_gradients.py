@@ -100,6 +100,21 @@ def test_relu_away_from_kink():
 def test_transpose_with_axes():
     check_grads(lambda a: a.transpose(2, 0, 1), rand(2, 3, 4))
     check_grads(lambda a: a.transpose((1, 2, 0)), rand(2, 3, 4))
+    check_grads(lambda a: a.transpose(-1, 0, 1), rand(2, 3, 4))  # negative axes mean the same axes
+    check_grads(lambda a: a.transpose(0, -1, -2), rand(2, 3, 4))
+
+
+def test_pow_at_zero_base_takes_the_limits():
+    from tinygrad_edu import Tensor
+
+    x = Tensor([0.0, 2.0], requires_grad=True)
+    (x**0.0).sum().backward()  # d(x^0)/dx = 0 everywhere, also at 0 (not 0 * 0^-1 = nan)
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0])
+    a = Tensor([0.0, 2.0], requires_grad=True)
+    e = Tensor([2.0, 3.0], requires_grad=True)
+    (a**e).sum().backward()
+    np.testing.assert_array_equal(a.grad, [0.0, 12.0])  # e a^(e-1)
+    np.testing.assert_allclose(e.grad, [0.0, 8.0 * np.log(2.0)])  # a^e log a -> 0 as a -> 0 for e > 0
 
 
 @pytest.mark.parametrize("reduce", ["sum", "mean"])

@@ -107,6 +107,14 @@ def test_item_numpy_float_and_grad_of_scalar_is_0d_array():
         Tensor([1.0, 2.0]).item()
 
 
+@pytest.mark.parametrize("fn", [lambda x: x * 3, lambda x: x.exp(), lambda x: x / Tensor(2.0), lambda x: 1 - x,
+                                lambda x: (x * x).sum(), lambda x: x.reshape(1, 1).mean()])
+def test_grad_of_a_0d_leaf_is_always_a_0d_array(fn):
+    x = Tensor(2.0, requires_grad=True)
+    fn(x).backward()
+    assert type(x.grad) is np.ndarray and x.grad.shape == ()
+
+
 def test_detach_shares_data_without_history():
     a = Tensor([1.0, 2.0], requires_grad=True)
     b = (a * 3).named("b")

@@ -29,6 +29,8 @@ import difflib
 import importlib
 import io
 import os
+import zipfile
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -588,13 +590,15 @@ def load_parameters(
     the file and the missing, extra or mis-shaped entry. Returns ``{name: array}`` in file order.
     """
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"load_parameters: {str(path)!r} is a folder; give the path of a .npz file")
     if not path.is_file():
         raise FileNotFoundError(f"load_parameters: file {str(path)!r} does not exist")
     not_parameters = f"load_parameters: {str(path)!r} is not a .npz file of numeric parameters readable without pickle"
     try:
         loaded = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as e:
-        raise ValueError(f"{not_parameters} ({e})") from e
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+        raise ValueError(f"{not_parameters} ({e}); was it cut short or written by another program?") from e
     if not isinstance(loaded, np.lib.npyio.NpzFile):
         raise ValueError(f"{not_parameters}: it holds a single array, not named parameters")
     with loaded:
@@ -602,7 +606,7 @@ def load_parameters(
         for key in loaded.files:
             try:
                 params[key] = loaded[key]
-            except (ValueError, OSError, EOFError) as e:
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
                 raise ValueError(f"{not_parameters}: entry {key!r} cannot be read ({e})") from e
     if expected_shapes is None:
         return params

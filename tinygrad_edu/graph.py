@@ -41,9 +41,9 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     ``shape`` back. The one place in the library where broadcasting is undone.
 
     When ``b[l]`` of shape (n[l], 1) is added to ``W[l] A[l-1]`` of shape (n[l], m), b[l] is
-    stretched over the m columns; its gradient is therefore the sum of ``dZ[l]`` over those
-    columns: the lecture's ``db[l] = np.sum(dZ[l], axis=1, keepdims=True)`` (with the 1/m
-    already inside ``dZ[l]``, because autograd differentiates J, which carries the 1/m).
+    stretched over the m columns; its gradient is therefore the sum of dJ/dZ[l] over those
+    columns: the lecture's ``db[l] = (1/m) np.sum(dZ[l], axis=1, keepdims=True)``, where the 1/m
+    is already inside autograd's dJ/dZ[l] (J carries the 1/m).
     """
     if grad.shape == shape:
         return grad
@@ -53,6 +53,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     )
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
+    if grad.shape[lead:] != tuple(shape):  # an op's backward rule returned a wrong shape: never reshape it away
+        raise RuntimeError(f"internal error: a gradient of shape {grad.shape} cannot belong to an input of {shape}")
     return grad.reshape(shape)
 
 
@@ -101,6 +103,8 @@ def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False) -> Non
             if pg.dtype != data.dtype:  # e.g. a float32 W used with float64 X
                 pg = pg.astype(data.dtype)
             if p._ctx is None:  # a leaf (W[l], b[l]): its gradient goes straight into .grad
+                if type(pg) is not ndarray:  # numpy returns scalars for 0-d arithmetic
+                    pg = np.asarray(pg)
                 pg.setflags(write=False)
                 p.grad = pg if p.grad is None else _readonly(p.grad + pg)
                 continue

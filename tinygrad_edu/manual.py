@@ -134,8 +134,12 @@ def linear_activation_forward(A_prev: Array, W: Array, b: Array, activation: str
     return A, (linear_cache, Z)
 
 
-def _layer_count(parameters: Mapping[str, Any]) -> int:
-    return len(parameters) // 2  # parameters holds W1, b1, ..., WL, bL
+def _layer_count(parameters: Mapping[str, Any], where: str = "model_forward") -> int:
+    """L, read off a course-style dict W1, b1, ..., WL, bL; a missing or extra key, or shapes
+    that do not chain, raise a clear error (rather than silently dropping a layer)."""
+    from .nn import parameters_layer_dims  # a plain function on the dict; no Tensor is involved
+
+    return len(parameters_layer_dims(parameters, where)) - 1
 
 
 def model_forward(
@@ -278,7 +282,7 @@ def update_parameters(
 
     Returns a NEW dict of new arrays; ``parameters`` and ``grads`` are not changed.
     """
-    L = _layer_count(parameters)
+    L = _layer_count(parameters, "update_parameters")
     new: dict[str, Array] = {}
     for l in range(1, L + 1):
         new[f"W{l}"] = parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]

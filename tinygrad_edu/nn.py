@@ -354,6 +354,11 @@ class DeepNetwork(Module):
         """A network holding a copy of the course-style dict ``{"W1": ..., "b1": ..., ...}``
         (checked for missing keys and shapes; the dict itself is not changed)."""
         dims = parameters_layer_dims(parameters, "DeepNetwork.from_parameters")
+        if dtype is not None and np.dtype(dtype).kind != "f":
+            raise TypeError(
+                f"DeepNetwork.from_parameters: dtype must be a floating-point type such as float64 or float32, "
+                f"got {np.dtype(dtype)}; integer weights would be truncated."
+            )
         net = cls(dims, hidden_activation, output_activation, init="small", seed=0, activations=activations)
         for l, layer in enumerate(net.layers, start=1):
             W = np.array(parameters[f"W{l}"], dtype=dtype)

@@ -15,7 +15,8 @@ Conventions every backward rule follows:
   no gradient.
 * A returned gradient may still have the *broadcast* shape of the output. Broadcasting is undone
   in exactly one place, :func:`tinygrad_edu.graph.unbroadcast`, called by the backward engine;
-  that is where the lecture's ``db[l] = sum(dZ[l], axis=1, keepdims=True)`` comes from.
+  that is where the lecture's ``db[l] = (1/m) sum(dZ[l], axis=1, keepdims=True)`` comes from
+  (autograd's dJ/dZ[l] already carries the 1/m).
 * Nothing is ever written in place: neither the inputs, nor the cache, nor ``g``.
 """
 
@@ -116,9 +117,16 @@ class Pow(Function):
 
     def backward(self, g):
         # d(a^b)/da = b * a^(b-1),  d(a^b)/db = a^b * log(a)
+        # (at a = 0 the limits are taken, as PyTorch does: 0 where b = 0, and 0 for d/db where b >= 0)
+        a, b = self.a, self.b
         need_a, need_b = self.needs_input_grad
-        ga = g * self.b * self.a ** (self.b - 1) if need_a else None
-        gb = g * self.out * np.log(self.a) if need_b else None
+        ga = gb = None
+        if need_a:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ga = g * np.where(b == 0, 0, b * a ** (b - 1))
+        if need_b:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = g * np.where((a == 0) & (b >= 0), 0, self.out * np.log(a))
         return ga, gb
 
 
@@ -258,7 +266,9 @@ class PowConst(Function):
         return a**c
 
     def backward(self, g):
-        # d(a^c)/da = c a^(c-1)
+        # d(a^c)/da = c a^(c-1)   (and 0 for c = 0, where 0 * 0^-1 would be NaN)
+        if self.c == 0:
+            return (g * 0,)
         return (g * self.c * self.a ** (self.c - 1),)
 
     def describe(self) -> str:
@@ -274,7 +284,9 @@ class RPowConst(Function):
         return self.out
 
     def backward(self, g):
-        # d(c^a)/da = c^a log(c)
+        # d(c^a)/da = c^a log(c)   (and 0 for c = 0 where c^a = 0, instead of 0 * -inf)
+        if self.c == 0:
+            return (g * np.where(self.out == 0, 0, np.inf),)
         return (g * self.out * np.log(self.c),)
 
     def describe(self) -> str:
@@ -469,7 +481,12 @@ class BinaryCrossEntropy(Function):
             gz = (a - y) * (g / m)
             gy = -self.z * (g / m) if need[1] else None
             return None, gy, gz
-        # dA[L] = (-(Y / A[L]) + (1 - Y) / (1 - A[L])) / m
-        ga = (-(y / a) + (1 - y) / (1 - a)) * (g / m) if need[0] else None
-        gy = -(np.log(a) - np.log1p(-a)) * (g / m) if need[1] else None
+        # dA[L] = (-(Y / A[L]) + (1 - Y) / (1 - A[L])) / m, each term counted only where its label
+        # weight is non-zero (as in the cost): A[L] = 1 with Y = 1 gives 0, not 0/0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ga = gy = None
+            if need[0]:
+                ga = (np.where(y != 0, -(y / a), 0) + np.where(y != 1, (1 - y) / (1 - a), 0)) * (g / m)
+            if need[1]:
+                gy = -(np.log(a) - np.log1p(-a)) * (g / m)
         return ga, gy

@@ -33,6 +33,9 @@ class _GradMode(threading.local):
     enabled = True  # the class attributes are each thread's starting values
     anomaly = False
 
+    def __init__(self) -> None:
+        self.saved: list[tuple[str, bool]] = []  # what each open with-block replaced, innermost last
+
 
 _mode = _GradMode()
 
@@ -46,16 +49,15 @@ class _GradModeSwitch:
     _field = "enabled"
     _value: bool
 
-    def __init__(self) -> None:
-        self._saved: list[bool] = []
-
     def __enter__(self) -> _GradModeSwitch:
-        self._saved.append(getattr(_mode, self._field))
+        # the saved value lives in the thread's own state, so one instance may be shared by threads
+        _mode.saved.append((self._field, getattr(_mode, self._field)))
         setattr(_mode, self._field, self._value)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        setattr(_mode, self._field, self._saved.pop())
+        field, value = _mode.saved.pop()
+        setattr(_mode, field, value)
 
     def __call__(self, func: F) -> F:
         """Use as a decorator: ``@no_grad()`` runs every call of ``func`` in this mode."""
@@ -307,8 +309,9 @@ class Tensor:
             seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)  # a copy
             if seed.shape != self.data.shape:
                 raise ShapeError(
-                    f"backward: grad= has shape {seed.shape} but {_label(self)} has shape {self.shape}; "
-                    "the gradient dJ/dt always has the shape of t (4.4: dZ[l] has the shape of Z[l])."
+                    f"backward: grad= has shape {seed.shape} but {self.name or 'the tensor'} has shape "
+                    f"{self.shape}; the gradient dJ/dt always has the shape of t (4.4: dZ[l] has the shape "
+                    "of Z[l]). To start from a cost, reduce to one number first with .sum() or .mean()."
                 )
         run_backward(self, seed, anomaly=_mode.anomaly)
 
@@ -360,7 +363,7 @@ class Tensor:
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Sum over ``axis`` (all axes when None). In the column convention axis=1 runs over the
-        m examples: ``db = dZ.sum(axis=1, keepdims=True)``."""
+        m examples, as in the lecture's ``db[l] = (1/m) np.sum(dZ[l], axis=1, keepdims=True)``."""
         return _unary(ops.Sum, self, _axes(self, axis, "sum"), bool(keepdims))
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
@@ -371,11 +374,17 @@ class Tensor:
         """Reverse the axes (``W.transpose()`` is ``W.T``), or permute them as given."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
-        if axes and sorted(int(a) % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+        if not axes:
+            return _unary(ops.Transpose, self, None)
+        nd = self.ndim
+        if not all(isinstance(a, (int, np.integer)) and -nd <= a < nd for a in axes) or sorted(
+            int(a) % nd for a in axes
+        ) != list(range(nd)):
             raise ShapeError(
-                f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of {_label(self)}."
+                f"transpose: axes {axes} are not a permutation of the {nd} axes of {_label(self)} "
+                f"(each of 0..{nd - 1}, or -{nd}..-1, exactly once)."
             )
-        return _unary(ops.Transpose, self, tuple(int(a) for a in axes) if axes else None)
+        return _unary(ops.Transpose, self, tuple(int(a) % nd for a in axes))
 
     def reshape(self, *shape: int) -> Tensor:
         """The same values in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``; one
@@ -578,15 +587,19 @@ def _axes(t: Tensor, axis: Any, opname: str) -> tuple[int, ...] | None:
     """Normalise ``axis`` to a sorted tuple of non-negative ints, with a teaching error."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis) if isinstance(axis, (tuple, list)) else None
+    if axes is None or not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes):
+        raise ShapeError(f"{opname}: axis must be None, an int or a tuple of ints, got {axis!r}.")
     nd = t.ndim
+    if nd == 0 and axes:
+        raise ShapeError(f"{opname}: {_label(t)} is a single number (0 axes); use axis=None.")
     out = []
     for a in axes:
-        if not isinstance(a, (int, np.integer)) or not -nd <= a < nd:
+        if not -nd <= a < nd:
             raise ShapeError(
                 f"{opname}: axis {a!r} is out of range for {_label(t)}, which has {nd} axes "
                 f"(valid: 0..{nd - 1} or -{nd}..-1). In the column convention, axis=1 runs over the m "
-                "examples (db[l] = sum(dZ[l], axis=1, keepdims=True)) and axis=0 over the n[l] units."
+                "examples (db[l] = (1/m) sum(dZ[l], axis=1, keepdims=True)) and axis=0 over the n[l] units."
             )
         out.append(int(a) % nd)
     if len(set(out)) != len(out):
