@@ -10,7 +10,7 @@ week 3. layer_dims = [2, 4, 1]; one example per COLUMN: X = A[0] is (2, m), Y is
     W[l] := W[l] - α dW[l],  b[l] := b[l] - α db[l]          (dW[l] = W[l].grad after J.backward())
 
 Run:  python examples/two_layer.py [--iterations N] [--lr α] [--quick]
-(``--quick`` or the environment variable TINYGRAD_EDU_QUICK=1: a few hundred iterations.)
+(``--quick`` or the environment variable TINYGRAD_EDU_QUICK=1: 500 iterations.)
 Needs numpy only.
 """
 
@@ -81,11 +81,11 @@ def with_nn(X: np.ndarray, Y: np.ndarray, iterations: int, lr: float, seed: int 
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     quick = os.environ.get("TINYGRAD_EDU_QUICK") == "1"
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--iterations", type=int, default=None, help="default 10000 (300 with --quick)")
+    p.add_argument("--iterations", type=int, default=None, help="default 10000 (500 with --quick)")
     p.add_argument("--lr", type=float, default=1.2, help="learning rate α (default 1.2, the course's)")
     p.add_argument("--quick", action="store_true", help="a reduced run, for the tests")
     args = p.parse_args(argv)
-    iterations = args.iterations or (300 if (args.quick or quick) else 10000)
+    iterations = args.iterations or (500 if (args.quick or quick) else 10000)
 
     d = load_dataset("flower", seed=1)  # seed 1: the course's exact flower; 320 train / 80 test
     print(f"data: {d.description}")
