@@ -251,3 +251,44 @@ def test_demo_degrades_without_the_optional_packages(tmp_path: Path) -> None:
     assert "skipped costs.png" in proc.stdout and "skipped the graph pictures" in proc.stdout
     written = sorted(p.name for p in (tmp_path / "demo").iterdir())
     assert written == ["costs.csv", "params.json", "params.npz"]
+
+
+def test_plain_progress_bar_shows_the_cost(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "train", "--dataset", "xor", "--layer-dims", "2,4,1", "--iterations", "100",
+                       "--plain-progress", "--no-plot", "--out", str(tmp_path))
+    assert code == 0
+    lines = [line for line in err.splitlines() if line.startswith("training [")]
+    assert len(lines) == 10 and lines[-1].split()[2] == "100/100"
+    costs = read_costs(tmp_path / "costs.csv")
+    # the bar's last cost is the cost of the last iteration, which the history holds as final_cost
+    final = json.loads((tmp_path / "history.json").read_text())["final_cost"]
+    assert lines[-1].endswith(f"cost J = {final:.6f}") and final < costs[0]
+
+
+def test_draw_blocks_steps_and_a_trained_network(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, _ = run(capsys, "draw", "blocks", "--layer-dims", "3,5,1", "--out", str(tmp_path / "b.dot"))
+    assert code == 0 and "dW[2]" in (tmp_path / "b.dot").read_text()
+    code, out, _ = run(capsys, "draw", "steps", "--layer-dims", "2,2,1", "--out", str(tmp_path / "steps"))
+    assert code == 0 and (tmp_path / "steps" / "index.html").is_file()
+    assert len(list((tmp_path / "steps").glob("step_*.svg"))) >= 5
+    params = tmp_path / "p.npz"
+    code, _, _ = run(capsys, "train", "--dataset", "flower", "--layer-dims", "2,3,3,1", "--iterations", "5",
+                     "--quiet", "--no-plot", "--out", str(tmp_path / "t"), "--save", str(params))
+    assert code == 0
+    code, _, _ = run(capsys, "draw", "trained", "--params", str(params), "--m", "3", "--out", str(tmp_path / "t.dot"))
+    assert code == 0
+    dot = (tmp_path / "t.dot").read_text()
+    assert all(name in dot for name in ("W[3]", "Z[2]", "dW[1]")) and "(3, 3)" in dot  # W[2] (n[2], n[1])
+
+
+def test_cost_plot_marks_a_diverged_curve(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from tinygrad_edu.plot import cost_figure, save_cost_csv
+
+    fig = cost_figure({"α = 0.1": ([0, 10, 20], [0.7, 0.5, 0.3]), "α = 50": ([0, 10, 20], [0.7, np.inf, np.nan])})
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["α = 0.1", "α = 50  (diverged)"]
+    assert list(ax.lines[1].get_ydata()) == [0.7]  # drawn up to the last finite cost
+    path = save_cost_csv({"a": ([0, 5], [1.0, 0.5])}, tmp_path / "c.csv")
+    assert path.read_text().splitlines() == ["label,iteration,cost", "a,0,1.0", "a,5,0.5"]

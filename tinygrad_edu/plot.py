@@ -210,7 +210,7 @@ class Progress:
         self.desc = desc
         self.file = file if file is not None else sys.stderr
         self._bar: Any = None
-        self._next = 0
+        self._next = max(1, self.total // 10)  # plain: print at every tenth of the way
         if not plain and tqdm_available():
             from tqdm import tqdm
 
