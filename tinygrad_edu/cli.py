@@ -427,7 +427,7 @@ def _demo(args: argparse.Namespace) -> int:
     written.append(save_cost_csv(history, out / "costs.csv"))
     try:
         written.append(save_cost_plot(history, out / "costs.png",
-                                      title=f"cost J while training layer_dims = {dims} on {name}, α = {args.lr}"))
+                                      title=f"cost J, layer_dims = {dims}, {name}, α = {args.lr}"))
     except ImportError as e:
         notes.append(f"skipped costs.png: {_one_line(e)}")
     try:

@@ -129,7 +129,7 @@ def cost_figure(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=10)
     ax.grid(True, alpha=0.3)
     if len(data) > 1 or next(iter(data)) != "cost J":
         ax.legend()
@@ -187,7 +187,7 @@ def line_figure(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=10)
     ax.grid(True, alpha=0.3)
     ax.legend()
     fig.tight_layout()
