@@ -699,7 +699,7 @@ def _add_network_args(p: argparse.ArgumentParser, dims_default: str, params: boo
                    help=f"one activation per layer, from {', '.join(ACTIVATIONS)} (overrides the two below)")
     g.add_argument("--hidden-activation", default="relu", choices=ACTIVATIONS, help="g[l] for l < L (default relu)")
     g.add_argument("--output-activation", default="sigmoid", choices=ACTIVATIONS, help="g[L] (default sigmoid)")
-    g.add_argument("--init", default="he", choices=INITS, help="weight initialisation (default he)")
+    g.add_argument("--init", default="he", choices=INITS, help="weight initialisation (default %(default)s)")
     g.add_argument("--seed", type=int, default=1, help="random seed of the weights and random data (default 1)")
     if params:
         g.add_argument("--params", default=None, metavar="FILE.npz",
@@ -730,7 +730,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    fmt = argparse.ArgumentDefaultsHelpFormatter
+    fmt = argparse.HelpFormatter
 
     p = sub.add_parser("demo", help="train the lecture's network on real data; compare, draw, plot",
                        description="Train the course's L-layer network (layer_dims = [n[0], 20, 7, 5, 1], relu "
@@ -740,11 +740,12 @@ def build_parser() -> argparse.ArgumentParser:
                        "the parameters (params.npz) to --out. Without scikit-learn it uses the generated 'flower' "
                        "set; without graphviz / matplotlib it skips the pictures / the plot and says so.",
                        formatter_class=fmt)
-    p.add_argument("--out", default=str(DEFAULT_OUT), help="output folder")
-    p.add_argument("--dataset", default=DEMO_DATASET, help="data set name")
-    p.add_argument("--iterations", type=_positive_int, default=2500, help="gradient-descent iterations")
-    p.add_argument("--lr", type=_positive_float, default=0.0075, help="learning rate α")
-    p.add_argument("--seed", type=int, default=1, help="random seed of the weights")
+    p.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default %(default)s)")
+    p.add_argument("--dataset", default=DEMO_DATASET, help="data set name (default %(default)s)")
+    p.add_argument("--iterations", type=_positive_int, default=2500,
+                   help="gradient-descent iterations (default %(default)s)")
+    p.add_argument("--lr", type=_positive_float, default=0.0075, help="learning rate α (default %(default)s)")
+    p.add_argument("--seed", type=int, default=1, help="random seed of the weights (default %(default)s)")
     p.set_defaults(func=_demo)
 
     p = sub.add_parser("train", help="train a network; progress bar; cost history CSV/JSON and plot; --save",
@@ -753,14 +754,18 @@ def build_parser() -> argparse.ArgumentParser:
                        "--save writes the parameters W1, b1, ..., WL, bL to a .npz (and the settings to a .json "
                        "beside it) for 'predict'.", formatter_class=fmt)
     _add_data_args(p, default=DEMO_DATASET, required=False)
-    p.add_argument("--test-fraction", type=_fraction, default=0.2, help="share of the examples kept for testing")
+    p.add_argument("--test-fraction", type=_fraction, default=0.2,
+                   help="share of the examples kept for testing (default %(default)s)")
     _add_network_args(p, "[n[0], 20, 7, 5, 1], n[0] from the data", params=False, data=False)
     p.set_defaults(init="xavier")
-    p.add_argument("--lr", type=_positive_float, default=0.0075, help="learning rate α")
-    p.add_argument("--iterations", type=_nonneg_int, default=2500, help="number of iterations")
-    p.add_argument("--optimizer", default="gd", choices=_OPTIMIZERS, help="gd = the lecture's gradient descent")
-    p.add_argument("--record-every", type=_positive_int, default=10, help="record the cost every k iterations")
-    p.add_argument("--out", default=str(DEFAULT_OUT / "train"), help="folder for costs.csv, history.json, costs.png")
+    p.add_argument("--lr", type=_positive_float, default=0.0075, help="learning rate α (default %(default)s)")
+    p.add_argument("--iterations", type=_nonneg_int, default=2500, help="number of iterations (default %(default)s)")
+    p.add_argument("--optimizer", default="gd", choices=_OPTIMIZERS,
+                   help="gd = the lecture's gradient descent (default %(default)s)")
+    p.add_argument("--record-every", type=_positive_int, default=10,
+                   help="record the cost every k iterations (default %(default)s)")
+    p.add_argument("--out", default=str(DEFAULT_OUT / "train"),
+                   help="folder for costs.csv, history.json, costs.png (default %(default)s)")
     p.add_argument("--save", default=None, metavar="PARAMS.npz", help="write the learned parameters here")
     p.add_argument("--no-plot", action="store_true", help="do not draw costs.png")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -780,7 +785,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--activations", type=_str_list, default=None, metavar="G1,...,GL",
                    help="activations (default: from PARAMS.json, else relu hidden, sigmoid output)")
     p.add_argument("--output", default=None, metavar="FILE.csv", help="write the predictions here")
-    p.add_argument("--on", default="test", choices=("train", "test", "all"), help="which examples --output covers")
+    p.add_argument("--on", default="test", choices=("train", "test", "all"),
+                   help="which examples --output covers (default %(default)s)")
     p.set_defaults(func=_predict)
 
     p = sub.add_parser("compare", help="autograd vs the lecture's equations (or your backward), layer by layer",
@@ -801,7 +807,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_network_args(p, ",".join(map(str, LECTURE_DIMS)))
     p.add_argument("--backward", default=None, metavar="MODULE:FUNCTION|PATH.py[:FUNCTION]",
                    help="check your backward function instead of autograd")
-    p.add_argument("--eps", type=_positive_float, default=1e-7, help="ε")
+    p.add_argument("--eps", type=_positive_float, default=1e-7, help="ε (default %(default)s)")
     p.add_argument("--max-entries", type=_positive_int, default=None, help="check at most this many entries per "
                    "parameter (chosen at random)")
     p.set_defaults(func=_gradcheck)
@@ -824,11 +830,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", choices=DRAWINGS, help="which picture")
     _add_network_args(p, "3,5,5,3,1 (network, blocks) or 3,4,1 (graph, steps)")
     p.add_argument("--direction", default="both", choices=("both", "forward", "backward"),
-                   help="graph/trained: which passes to draw")
+                   help="graph/trained: which passes to draw (default %(default)s)")
     p.add_argument("--legend", action="store_true", help="graph/trained: draw the colour legend")
-    p.add_argument("--max-nodes", type=int, default=80, help="graph/trained: collapse into building blocks beyond this")
+    p.add_argument("--max-nodes", type=int, default=80,
+                   help="graph/trained: collapse into building blocks beyond this many nodes (default %(default)s)")
     p.add_argument("--format", default="svg", choices=("svg", "png", "pdf", "dot"),
-                   help="file format when --out has no suffix")
+                   help="file format when --out has no suffix (default %(default)s)")
     p.add_argument("--out", default=None, help=f"output file (folder for steps; default {DEFAULT_OUT}/WHAT.svg)")
     p.set_defaults(func=_draw)
     return parser
