@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import steps  # noqa: E402
 
 from tinygrad_edu import Tensor  # noqa: E402
+from tinygrad_edu.optim import GradientDescent  # noqa: E402
 
 CONFIGS = {
     "tiny": ([2, 4, 4, 1], 4),
@@ -62,9 +63,11 @@ def _blas_threads() -> int:
 
 def time_interleaved(fns: dict, rounds: int, budget: float) -> dict:
     """Median seconds per call of each zero-argument function, interleaved over ``rounds``."""
-    for f in fns.values():  # warm-up
+    for f in fns.values():  # warm-up: caches, the allocator's pools and BLAS threads settle
+        t_end = time.perf_counter() + max(0.25, 3 * budget)
         f()
-        f()
+        while time.perf_counter() < t_end:
+            f()
     per = {}
     for name, f in fns.items():
         t0 = time.perf_counter()
@@ -86,7 +89,8 @@ def step_functions(layer_dims, m, dtype, which=("tinygrad_edu", "numpy")):
     """Zero-argument step functions for the sides in ``which``, from the same data and parameters."""
     X, Y, base = steps.make_problem(layer_dims, m, dtype)
     c_np = steps.numpy_step(X, Y, [p.copy() for p in base])
-    c_t = steps.tensor_step(Tensor(X), Y, [Tensor(p.copy(), requires_grad=True) for p in base])
+    check_params = [Tensor(p.copy(), requires_grad=True) for p in base]
+    c_t = steps.tensor_step(Tensor(X), Y, check_params, GradientDescent(check_params, steps.LR))
     tol = 1e-4 if dtype == np.float32 else 1e-10
     assert abs(c_np - c_t) <= tol * max(1.0, abs(c_np)), f"costs differ: numpy {c_np} vs tinygrad_edu {c_t}"
     fns = {}
@@ -96,7 +100,8 @@ def step_functions(layer_dims, m, dtype, which=("tinygrad_edu", "numpy")):
             fns[side] = lambda np_params=np_params: steps.numpy_step(X, Y, np_params)
         elif side == "tinygrad_edu":
             t_params, Xt = [Tensor(p.copy(), requires_grad=True) for p in base], Tensor(X)
-            fns[side] = lambda Xt=Xt, t_params=t_params: steps.tensor_step(Xt, Y, t_params)
+            opt = GradientDescent(t_params, steps.LR)
+            fns[side] = lambda Xt=Xt, t_params=t_params, opt=opt: steps.tensor_step(Xt, Y, t_params, opt)
         elif side == "nn":
             net, opt = steps.make_network(base)
             Xn = Tensor(X, name="A[0]")

@@ -65,19 +65,17 @@ def numpy_step(X, Y, params: list[np.ndarray]) -> float:
 # ----------------------------------------------------------------------------- tinygrad_edu
 
 
-def tensor_step(X: Tensor, Y: np.ndarray, params: list[Tensor]) -> float:
+def tensor_step(X: Tensor, Y: np.ndarray, params: list[Tensor], opt=None) -> float:
+    """The network as Tensor expressions; ``opt`` is an ``optim.GradientDescent`` over ``params``."""
     L = len(params) // 2
     A = X
     for l in range(L):
         Z = params[2 * l] @ A + params[2 * l + 1]
         A = Z.relu() if l < L - 1 else Z.sigmoid()
     J = cross_entropy(A, Y)
-    for p in params:
-        p.grad = None
+    opt.zero_grad()
     J.backward()
-    with no_grad():
-        for p in params:
-            p.data = p.data - LR * p.grad
+    opt.step()  # W[l] := W[l] - alpha dW[l], into a new array
     return J.item()
 
 

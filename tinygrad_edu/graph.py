@@ -47,6 +47,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """
     if grad.shape == shape:
         return grad
+    if len(shape) == 2 and shape[1] == 1 and grad.shape[0] == shape[0] and grad.ndim == 2:
+        return grad.sum(axis=1, keepdims=True)  # the bias case, b[l] (n[l], 1) against (n[l], m)
     lead = grad.ndim - len(shape)  # axes broadcasting prepended
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
@@ -61,10 +63,13 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False) -> None:
     """Reverse-mode accumulation from ``output`` with ``dJ/d(output) = seed``.
 
-    Tensors are visited newest first (a heap keyed on the creation number ``_seq``): every tensor
-    that used ``t`` was created after ``t``, so it has been visited, and ``t``'s gradient for this
-    pass is complete, by the time ``t`` comes off the heap. Only tensors that actually receive a
-    gradient are visited: nothing is spent on X, on constants, or on branches that need no grad.
+    A tensor is visited once its gradient for this pass is complete. A tensor used by a single op
+    (most of them: ``_uses == 1``) is complete as soon as that op's backward has run, and is
+    visited next. A tensor used several times collects its gradients in ``pending`` and waits in
+    a heap keyed on the creation number ``_seq``, newest first: every tensor that used it was
+    created after it, so all of them have been visited by the time it comes off the heap. Only
+    tensors that actually receive a gradient are visited: nothing is spent on X, on constants, or
+    on branches that need no grad.
 
     At its visit a tensor's gradient is added to its ``.grad`` (so calling backward twice
     accumulates twice) and pushed through the op that made it, to its parents. Leaves (the
@@ -75,12 +80,16 @@ def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False) -> Non
     With ``anomaly`` (inside ``detect_anomaly()``) every gradient is checked for NaN and
     infinity, and the first one raises AnomalyError naming the op whose backward produced it.
     """
-    pending: dict[int, np.ndarray] = {id(output): seed}
-    heap = [(-output._seq, output)]
+    pending: dict[Tensor, np.ndarray] = {}  # gradients still being summed, for tensors used several times
+    heap: list[tuple[int, Tensor]] = []  # (-_seq, tensor) of those, newest first
+    ready = [(output, seed)]  # tensors whose gradient for this pass is complete
     ndarray = np.ndarray
-    while heap:
-        t = heappop(heap)[1]
-        g = pending.pop(id(t))
+    while ready or heap:
+        if ready:
+            t, g = ready.pop()
+        else:
+            t = heappop(heap)[1]
+            g = pending.pop(t)
         if type(g) is not ndarray:  # numpy returns scalars for 0-d arithmetic
             g = np.asarray(g)
         g.setflags(write=False)
@@ -107,14 +116,15 @@ def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False) -> Non
                     pg = np.asarray(pg)
                 pg.setflags(write=False)
                 p.grad = pg if p.grad is None else _readonly(p.grad + pg)
-                continue
-            key = id(p)
-            prev = pending.get(key)
-            if prev is None:  # first gradient reaching p: schedule p's visit
-                pending[key] = pg
-                heappush(heap, (-p._seq, p))
+            elif p._uses == 1:  # t is p's only consumer: p's gradient is complete already
+                ready.append((p, pg))
             else:
-                pending[key] = prev + pg
+                prev = pending.get(p)
+                if prev is None:  # first gradient reaching p: schedule p's visit
+                    pending[p] = pg
+                    heappush(heap, (-p._seq, p))
+                else:
+                    pending[p] = prev + pg
 
 
 def _check_gradients(t: Tensor, ctx, g: np.ndarray, in_grads) -> None:

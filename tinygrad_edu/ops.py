@@ -342,8 +342,9 @@ class ReLU(Function):
         return self.out
 
     def backward(self, g):
-        # dZ = dA * g'(Z), with g'(Z) = 1 where Z > 0 and 0 elsewhere (so relu'(0) = 0)
-        return (g * (self.out > 0),)
+        # dZ = dA * g'(Z), with g'(Z) = 1 where Z > 0 and 0 elsewhere (so relu'(0) = 0);
+        # the cached A = max(Z, 0) is >= 0, so sign(A) is exactly that 1 or 0
+        return (g * np.sign(self.out),)
 
 
 def _sigmoid(z: Array) -> Array:

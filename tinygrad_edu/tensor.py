@@ -168,7 +168,7 @@ class Tensor:
     tensors (an add gives the same dZ to both inputs); copy one before changing it.
     """
 
-    __slots__ = ("data", "grad", "_rg", "name", "_ctx", "_seq", "__weakref__")
+    __slots__ = ("data", "grad", "_rg", "name", "_ctx", "_seq", "_uses", "__weakref__")
 
     # numpy must not treat a Tensor as an array operand: `ndarray + Tensor` then calls
     # Tensor.__radd__ and returns a Tensor, instead of an object array.
@@ -181,6 +181,7 @@ class Tensor:
         self.name: str | None = name
         self._ctx: ops.Function | None = None
         self._seq: int = _next_seq()  # creation order: results are always newer than their inputs
+        self._uses: int = 0  # how many recorded ops take this tensor as an input
 
     @property
     def requires_grad(self) -> bool:
@@ -318,6 +319,8 @@ class Tensor:
     # --- operators --------------------------------------------------------------------------
 
     def __add__(self, other: Any) -> Tensor:
+        if type(other) is Tensor:
+            return _binary(ops.Add, self, other)
         return _arith(ops.Add, ops.AddConst, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
@@ -348,6 +351,8 @@ class Tensor:
         return _arith(ops.Pow, ops.RPowConst, self, other, reflected=True)
 
     def __matmul__(self, other: Any) -> Tensor:
+        if type(other) is Tensor:
+            return _binary(ops.MatMul, self, other)
         return _arith(ops.MatMul, None, self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
@@ -443,7 +448,7 @@ def _operand(x: Any, like: Tensor) -> Tensor:
         else:
             data = _float_array(data)  # raises the TypeError for non-numeric data
     t = _new(Tensor)
-    t.data, t.grad, t._rg, t.name, t._ctx, t._seq = data, None, False, None, None, _next_seq()
+    t.data, t.grad, t._rg, t.name, t._ctx, t._seq, t._uses = data, None, False, None, None, _next_seq(), 0
     return t
 
 
@@ -455,9 +460,12 @@ def _result(data: Any, ctx: ops.Function, parents: tuple[Tensor, ...], needs: tu
     t.grad = None
     t.name = None
     t._seq = _next_seq()
+    t._uses = 0
     if True in needs and _mode.enabled:
         ctx.parents = parents
         ctx.needs_input_grad = needs
+        for p in parents:
+            p._uses += 1
         t._rg = True
         t._ctx = ctx
     else:
@@ -472,14 +480,32 @@ _NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 def _binary(op: type[ops.Function], a: Tensor, b: Tensor) -> Tensor:
+    """Run a two-input op and record it (this is _result, written out: it runs for every op)."""
     ctx = op()
-    if _mode.anomaly:
+    mode = _mode
+    if mode.anomaly:
         return _checked(ctx, (a, b), ())
     try:
         data = ctx.forward(a.data, b.data)
     except ValueError:
         raise _shape_error(op.name, a, b) from None
-    return _result(data, ctx, (a, b), _NEEDS2[a._rg][b._rg])
+    t = _new(Tensor)
+    t.data = data if type(data) is np.ndarray else np.asarray(data)
+    t.grad = None
+    t.name = None
+    t._seq = _next_seq()
+    t._uses = 0
+    if (a._rg or b._rg) and mode.enabled:
+        ctx.parents = (a, b)
+        ctx.needs_input_grad = _NEEDS2[a._rg][b._rg]
+        a._uses += 1
+        b._uses += 1
+        t._rg = True
+        t._ctx = ctx
+    else:
+        t._rg = False
+        t._ctx = None
+    return t
 
 
 def _unary(op: type[ops.Function], a: Tensor, *args: Any) -> Tensor:
