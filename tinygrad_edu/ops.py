@@ -343,8 +343,8 @@ class ReLU(Function):
 
     def backward(self, g):
         # dZ = dA * g'(Z), with g'(Z) = 1 where Z > 0 and 0 elsewhere (so relu'(0) = 0);
-        # the cached A = max(Z, 0) is >= 0, so sign(A) is exactly that 1 or 0
-        return (g * np.sign(self.out),)
+        # A = max(Z, 0) > 0 exactly where Z > 0, so the cached output serves as the cache
+        return (g * (self.out > 0),)
 
 
 def _sigmoid(z: Array) -> Array:
