@@ -72,7 +72,7 @@ class Optimizer:
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to None (gradients accumulate across backward calls)."""
         for p in self.params:
-            p.zero_grad()
+            p.grad = None
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
@@ -88,12 +88,18 @@ class Optimizer:
 class GradientDescent(Optimizer):
     """Plain gradient descent (lecture 4.6): W[l] := W[l] - α dW[l], b[l] := b[l] - α db[l]."""
 
-    def _update(self, i: int, w: np.ndarray, dw: np.ndarray) -> np.ndarray:
-        # W - α dW, computed in one new array (no second temporary): -(α dW) + W is the same
-        # IEEE result as W - α dW, bit for bit
-        new = dw * -self.lr
-        new += w
-        return new
+    def step(self) -> None:
+        """W[l] := W[l] - α dW[l] for every parameter that has a gradient."""
+        self.t += 1
+        minus_lr = -self.lr
+        for p in self.params:
+            dw = p.grad
+            if dw is not None:
+                # W - α dW computed in one new array (no second temporary): -(α dW) + W is the
+                # same IEEE result as W - α dW, bit for bit; the old array is not touched
+                new = dw * minus_lr
+                new += p.data
+                p.data = new
 
 
 class Momentum(Optimizer):
