@@ -118,12 +118,21 @@ def cost_figure(
     finite value and its label says "diverged". Returns the Figure (``fig.savefig(path)``).
     """
     data = _curves(curves)
-    Figure = _figure_class()
-    fig = Figure(figsize=(7.0, 4.5), dpi=100)
-    ax = fig.add_subplot(1, 1, 1)
+    fig, ax = _axes()
     for label, (x, y) in data.items():
         k = next((i for i, v in enumerate(y) if not math.isfinite(v)), len(y))  # the first inf/nan, if any
         ax.plot(x[:k], y[:k], label=label + ("  (diverged)" if k < len(y) else ""))
+    return _finish(fig, ax, title, xlabel, ylabel, log, legend=len(data) > 1 or next(iter(data)) != "cost J")
+
+
+def _axes() -> tuple[Any, Any]:
+    """A new Figure (without pyplot, so nothing global changes) and its one set of axes."""
+    fig = _figure_class()(figsize=(7.0, 4.5), dpi=100)
+    return fig, fig.add_subplot(1, 1, 1)
+
+
+def _finish(fig: Any, ax: Any, title: str | None, xlabel: str, ylabel: str, log: bool, legend: bool) -> Any:
+    """The labels, scale, grid and legend every figure of this module shares."""
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
@@ -131,7 +140,7 @@ def cost_figure(
     if title:
         ax.set_title(title, fontsize=10)
     ax.grid(True, alpha=0.3)
-    if len(data) > 1 or next(iter(data)) != "cost J":
+    if legend:
         ax.legend()
     fig.tight_layout()
     return fig
@@ -177,21 +186,10 @@ def line_figure(
     markers: bool = True,
 ) -> Any:
     """A Figure with one line per ``label -> (x, y)`` (e.g. hidden units needed against n)."""
-    Figure = _figure_class()
-    fig = Figure(figsize=(7.0, 4.5), dpi=100)
-    ax = fig.add_subplot(1, 1, 1)
+    fig, ax = _axes()
     for label, (x, y) in series.items():
         ax.plot(list(x), list(y), marker="o" if markers else None, label=label)
-    if log:
-        ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title, fontsize=10)
-    ax.grid(True, alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title, xlabel, ylabel, log, legend=True)
 
 
 # ============================================================================ progress
