@@ -118,14 +118,21 @@ def two_layer(m: int = 4, seed: int = 0):
     return dict(X=X, Y=Y, W1=W1, b1=b1, W2=W2, b2=b2, Z1=Z1, A1=A1, Z2=Z2, A2=A2, J=J)
 
 
+LECTURE_NAME = re.compile(r"^[A-Za-z]+\[\d+\]$|^X = A\[0\]$|^[JY]$")
+
+
 def expression(d: Dot, box: str, flows) -> str:
-    """The op that made a box, applied to its inputs; unnamed results (ellipses) are expanded."""
+    """The op that made a box, applied to its inputs; unnamed results (ellipses, or boxes labelled
+    with a formula rather than a lecture name) are expanded."""
     into = {}
     for a, b, _ in flows:
         into.setdefault(b, []).append(a)
 
     def ex(n: str) -> str:
         if d.nodes[n].get("shape") == "box":
+            if n in into and not LECTURE_NAME.match(d.first(n)):
+                (producer,) = into[n]
+                return ex(producer)
             return d.first(n)
         op = d.first(n).split(" ")[0]
         return f"{op}({', '.join(ex(p) for p in into.get(n, []))})"
@@ -139,26 +146,38 @@ def test_forward_dot_of_the_two_layer_network_has_exactly_the_lecture_tensors_an
     d = Dot(draw_graph(net["J"], direction="forward").source)
     boxes = {d.first(n): d.nodes[n]["label"].split("\n")[1] for n in d.boxes()}
     # written down from the lecture: W[l] (n[l], n[l-1]), b[l] (n[l], 1), Z[l], A[l] (n[l], m), m = 4
-    assert boxes == {
-        "A[0]": "(3, 4)", "W[1]": "(5, 3)", "b[1]": "(5, 1)", "Z[1]": "(5, 4)", "A[1]": "(5, 4)",
-        "W[2]": "(1, 5)", "b[2]": "(1, 1)", "Z[2]": "(1, 4)", "A[2]": "(1, 4)", "Y": "(1, 4)", "J": "scalar",
+    assert boxes == {  # one box per tensor; the unnamed results W[l] A[l-1] are labelled by their formula
+        "X = A[0]": "(3, 4)", "W[1]": "(5, 3)", "b[1]": "(5, 1)", "W[1] A[0]": "(5, 4)", "Z[1]": "(5, 4)",
+        "A[1]": "(5, 4)", "W[2]": "(1, 5)", "b[2]": "(1, 1)", "W[2] A[1]": "(1, 4)", "Z[2]": "(1, 4)",
+        "A[2]": "(1, 4)", "Y": "(1, 4)", "J": "scalar",
     }
     flows = d.flows()
-    assert expression(d, d.one("Z[1]"), flows) == "add(matmul(W[1], A[0]), b[1])"  # Z[1] = W[1] A[0] + b[1]
+    assert expression(d, d.one("Z[1]"), flows) == "add(matmul(W[1], X = A[0]), b[1])"  # Z[1] = W[1] A[0] + b[1]
     assert expression(d, d.one("A[1]"), flows) == "relu(Z[1])"
     assert expression(d, d.one("Z[2]"), flows) == "add(matmul(W[2], A[1]), b[2])"
     assert expression(d, d.one("A[2]"), flows) == "sigmoid(Z[2])"
     assert expression(d, d.one("J"), flows) == "cross_entropy(A[2], Y, Z[2])"  # fused: Z[2] is an input too
-    # nothing else: 7 ops, 2 + 2 + 2 (matmul, add) + 1 + 1 (activations) + 3 (cost) + 7 (op -> result / op) edges
+    # nothing else: 7 ops; edges: 2 + 2 + 2 + 2 (matmul, add inputs) + 1 + 1 (activations) + 3 (cost)
+    # into the ops, and one from each op to its result's box: 13 + 7
     ops_ = sorted(d.first(n).split(" ")[0] for n, a in d.nodes.items() if a.get("shape") == "ellipse")
     assert ops_ == ["add", "add", "cross_entropy", "matmul", "matmul", "relu", "sigmoid"]
-    assert len(d.edges) == 18
+    assert len(d.edges) == 20
     assert all(a.get("color") != RED for _, _, a in d.edges)
     # layer clusters: each layer's parameters and ops inside "layer l", the cost in "cost"
     assert d.cluster_of[d.one("W[1]")] == d.cluster_of[d.one("Z[1]")] == "layer 1"
     assert {d.cluster_of[n] for n in d.by_first_line("matmul")} == {"layer 1", "layer 2"}
     assert d.cluster_of[d.one("J")] == d.cluster_of[d.one("Y")] == "cost"
-    assert d.cluster_of[d.one("A[0]")] == "layer 0 (input)"
+    assert d.cluster_of[d.one("X = A[0]")] == "layer 0 (input)"
+
+
+def test_fold_unnamed_draws_unnamed_results_inside_their_op():
+    net = two_layer(m=4)
+    d = Dot(draw_graph(net["J"], direction="forward", fold_unnamed=True).source)
+    firsts = {d.first(n) for n in d.boxes()}
+    assert "W[1] A[0]" not in firsts and "Z[1]" in firsts  # 11 boxes: the two W[l] A[l-1] are folded
+    assert len(d.boxes()) == 11 and len(d.edges) == 18
+    (mm1,) = [n for n in d.by_first_line("matmul") if d.cluster_of[n] == "layer 1"]
+    assert d.nodes[mm1]["label"].split("\n")[1] == "(5, 4)"  # the folded result's shape, in its op
 
 
 def lecture_gradients(net):
@@ -182,7 +201,8 @@ def test_backward_dot_after_backward_has_the_lecture_gradients_flowing_right_to_
     net["J"].backward()
     d = Dot(draw_graph(net["J"], grad_values=True).source)
     grads = {d.first(n): n for n, a in d.nodes.items() if a.get("shape") == "box" and a.get("color") == RED}
-    assert set(grads) == {"dJ (seed)", "dZ[2]", "dW[2]", "db[2]", "dA[1]", "dZ[1]", "dW[1]", "db[1]"}
+    assert set(grads) == {"dJ (seed)", "dZ[2]", "dW[2]", "db[2]", "dA[1]", "dZ[1]", "dW[1]", "db[1]",
+                          "d(W[2] A[1])", "d(W[1] A[0])"}
     # the fused cost sends dZ[2] straight to Z[2]: A[2] gets no gradient, and the picture says so
     (dA2,) = d.by_first_line("dA[2]")
     assert "no gradient" in d.nodes[dA2]["label"]
@@ -201,11 +221,13 @@ def test_backward_dot_after_backward_has_the_lecture_gradients_flowing_right_to_
 
     expected = {  # from the lecture: dW[l] = dZ[l] A[l-1]^T, db[l] = sum dZ[l], dA[l-1] = W[l]^T dZ[l]
         "dZ[2]": "cross_entropy backward(dJ (seed))",
-        "dW[2]": "matmul backward(add backward(dZ[2]))",
+        "d(W[2] A[1])": "add backward(dZ[2])",  # an add passes dZ[2] on unchanged
+        "dW[2]": "matmul backward(d(W[2] A[1]))",
         "db[2]": "add backward(dZ[2])",
-        "dA[1]": "matmul backward(add backward(dZ[2]))",
+        "dA[1]": "matmul backward(d(W[2] A[1]))",
         "dZ[1]": "relu backward(dA[1])",
-        "dW[1]": "matmul backward(add backward(dZ[1]))",
+        "d(W[1] A[0])": "add backward(dZ[1])",
+        "dW[1]": "matmul backward(d(W[1] A[0]))",
         "db[1]": "add backward(dZ[1])",
     }
     for name, chain in expected.items():
@@ -229,7 +251,7 @@ def test_before_backward_the_picture_says_gradients_are_not_computed_yet():
     d = Dot(draw_graph(net["J"], grad_values=True).source)
     assert "gradients not computed yet" in d.graph_label
     grads = [n for n, a in d.nodes.items() if a.get("shape") == "box" and a.get("color") == RED]
-    assert len(grads) == 8
+    assert len(grads) == 10  # dJ, dZ[2], dW[2], db[2], d(W[2] A[1]), dA[1], dZ[1], dW[1], db[1], d(W[1] A[0])
     assert all("not computed yet" in d.nodes[n]["label"] and "mean" not in d.nodes[n]["label"] for n in grads)
 
 
@@ -254,7 +276,7 @@ def test_cache_edges_point_from_the_saved_values_to_the_backward_step_that_reads
     cache = [(d.first(a), d.first(b)) for a, b, at in d.flows() if at.get("style") == "dashed" and "color" in at
              and at["color"] != RED and b in d.nodes and d.nodes[b].get("color") == RED]
     # matmul keeps both factors (dW = dZ A^T needs A[l-1], dA = W^T dZ needs W); relu and sigmoid their output
-    assert ("W[1]", "matmul backward") in cache and ("A[0]", "matmul backward") in cache
+    assert ("W[1]", "matmul backward") in cache and ("X = A[0]", "matmul backward") in cache
     assert ("A[1]", "relu backward") in cache
     assert ("Z[2]", "cross_entropy backward") in cache
 
@@ -267,7 +289,7 @@ def test_backward_only_shows_gradients_and_the_cache_each_step_reads():
     assert not d.by_first_line("W[1]") and d.one("dW[1]")
     steps = {d.nodes[n]["label"] for n in d.nodes if d.first(n).endswith(" backward")}
     # what the ops keep (tinygrad_edu.ops): matmul both factors, relu its output, the fused cost A, Y, Z
-    assert "matmul backward\nd(matmul) (5, 4)\ncache: W[1], A[0]" in steps
+    assert "matmul backward\ncache: W[1], A[0]" in steps
     assert "relu backward\ncache: A[1]" in steps
     assert "cross_entropy backward\ncache: A[2], Y, Z[2]" in steps
 

@@ -199,10 +199,10 @@ class _Info:
     def ref(self, i: int) -> str:
         """How an edge or a list names tensor i: its name, or ``(op)`` when unnamed."""
         t = self.order[i]
-        return self.label[i] or f"({t.op})"
+        return t.name or self.label[i] or f"({t.op})"
 
 
-def _analyse(outputs: Sequence[Tensor], m: int | None = None) -> _Info:
+def _analyse(outputs: Sequence[Tensor], m: int | None = None, fold_unnamed: bool = True) -> _Info:
     order = topological_order(*outputs)
     pos = {id(t): i for i, t in enumerate(order)}  # id() only to look tensors up, never shown
     n = len(order)
@@ -244,7 +244,7 @@ def _analyse(outputs: Sequence[Tensor], m: int | None = None) -> _Info:
         else:
             lab = "output" if i in outs else ""  # other unnamed results are drawn inside their op
         label.append(lab)
-    boxed = [bool(label[i]) or order[i].op is None or i in outs for i in range(n)]
+    boxed = [bool(label[i]) or order[i].op is None or i in outs or not fold_unnamed for i in range(n)]
     gname = []
     for i, t in enumerate(order):
         if t.name or t.op == "cross_entropy":
@@ -311,8 +311,18 @@ def _analyse(outputs: Sequence[Tensor], m: int | None = None) -> _Info:
         cache.append(kept)
 
     done = order[out_idx[0]].grad is not None
-    return _Info(order, out_idx, parents, consumers, kind, label, gname, boxed, group, gets, carries, fused,
+    info = _Info(order, out_idx, parents, consumers, kind, label, gname, boxed, group, gets, carries, fused,
                  dist, done, m, cache)
+    # an unnamed result with a box of its own is named by its formula over its inputs' names
+    # ("W[1] A[0]"; an unnamed input reads "(op)"), all computed before any label changes
+    formulas = {i: _formula(info, i, depth=0) for i in range(n) if boxed[i] and not label[i]}
+    for i, f in formulas.items():
+        label[i] = f
+        gname[i] = f"d({f})"
+    for i, t in enumerate(order):
+        if t.op is None and t.name in ("A[0]", "X") and not t.requires_grad:
+            label[i] = "X = A[0]"  # the input, as the lecture writes it
+    return info
 
 
 # ============================================================================= building the Digraph
@@ -795,6 +805,7 @@ def draw_graph(
     legend: bool = False,
     title: str | None = None,
     rankdir: str = "LR",
+    fold_unnamed: bool = False,
 ) -> graphviz.Digraph:
     """Draw the computation recorded behind ``outputs`` (usually the cost J).
 
@@ -815,6 +826,9 @@ def draw_graph(
         legend: draw a legend of the colours (they are also listed in the module docstring).
         title: a caption at the top.
         rankdir: ``"LR"`` (left to right, as in the lecture) or ``"TB"``.
+        fold_unnamed: False (the default) draws one box per tensor, an unnamed result labelled by
+            its formula (``W[1] A[0]``); True draws an unnamed result inside the ellipse of the op
+            that made it (its shape shown there), for smaller pictures.
 
     Returns:
         a ``graphviz.Digraph``: ``render(g, "graph.svg")`` writes it, ``g.source`` is the DOT text.
@@ -834,7 +848,7 @@ def draw_graph(
         raise ValueError(f"draw_graph: depth must be an int >= 0 or None, got {depth!r}.")
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_graph: rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}.")
-    info = _analyse(outputs)
+    info = _analyse(outputs, fold_unnamed=fold_unnamed)
     return _draw(info, direction, collapse, max_nodes, depth, group_layers=group_layers, show_cache=show_cache,
                  grad_values=grad_values, values=values, legend=legend, title=title, rankdir=rankdir)
 
