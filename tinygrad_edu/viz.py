@@ -6,10 +6,11 @@
 
 What is drawn (``draw_graph``)
 ------------------------------
-Forward, left to right: one box per tensor, labelled with its name and shape, and one ellipse per
-operation (``matmul``, ``add``, ``relu``, ...). An unnamed intermediate result (such as the
-``W[1] A[0]`` inside ``Z[1] = W[1] A[0] + b[1]``) is not given a box of its own: the ellipse of the
-op that made it shows its shape, which keeps pictures small.
+Forward, left to right: one box per tensor, labelled with its name and shape (the input named
+``A[0]`` or ``X`` reads ``X = A[0]``), and one ellipse per operation (``matmul``, ``add``,
+``relu``, ...). An unnamed intermediate result (such as the ``W[1] A[0]`` inside
+``Z[1] = W[1] A[0] + b[1]``) is labelled by its formula; ``fold_unnamed=True`` draws it inside the
+ellipse of the op that made it instead (its shape shown there), for smaller pictures.
 
 Backward, drawn in red with the arrows pointing right to left as in the lecture: one box per
 gradient, named after the tensor (``dW[1]``, ``dZ[1]``; ``d(matmul)`` for an unnamed result) and
