@@ -250,8 +250,11 @@ def _network_of(parameters: Any) -> tuple[dict[str, Array], list[str]]:
 
 def _data(X: Any, Y: Any, dims: list[int], where: str) -> tuple[Array, Array]:
     """X (n[0], m) and Y (n[L], m) as float64 copies, with errors that say what they must be."""
-    x = np.array(X.data if isinstance(X, Tensor) else X, dtype=np.float64)
-    y = np.array(Y.data if isinstance(Y, Tensor) else Y, dtype=np.float64)
+    try:
+        x = np.array(X.data if isinstance(X, Tensor) else X, dtype=np.float64)
+        y = np.array(Y.data if isinstance(Y, Tensor) else Y, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{where}: X and Y must be numeric arrays (Y: labels 0 or 1), but: {e}") from None
     n0, nL = dims[0], dims[-1]
     if x.ndim != 2 or x.shape[0] != n0:
         hint = " Hint: pass X.T; examples go in columns." if x.ndim == 2 and x.shape[1] == n0 else ""

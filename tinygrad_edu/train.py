@@ -64,7 +64,8 @@ def _check_xy(X: Any, Y: Any, where: str) -> None:
     if x.shape[1] != y.shape[1]:
         hint = ""
         if x.shape[0] == y.shape[1] or x.shape[1] == y.shape[0]:
-            hint = " Hint: one of them seems to have examples in rows; examples go in columns."
+            hint = (" Hint: both need one example per column, the same m examples; check that neither is "
+                    "transposed and that Y belongs to the same examples as X.")
         raise ShapeError(
             f"{where}: X has m = {x.shape[1]} examples (columns) but Y has {y.shape[1]}; X is (n[0], m) = {x.shape}, "
             f"Y must be (n[L], m), got {y.shape}.{hint}"

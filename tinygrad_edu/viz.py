@@ -13,7 +13,7 @@ Forward, left to right: one box per tensor, labelled with its name and shape (th
 ellipse of the op that made it instead (its shape shown there), for smaller pictures.
 
 Backward, drawn in red with the arrows pointing right to left as in the lecture: one box per
-gradient, named after the tensor (``dW[1]``, ``dZ[1]``; ``d(matmul)`` for an unnamed result) and
+gradient, named after the tensor (``dW[1]``, ``dZ[1]``; ``d(W[1] A[0])`` for an unnamed result) and
 one red ellipse per backward step (``add backward``...). Autograd's gradients are dJ/d(tensor):
 ``dW[l]`` and ``db[l]`` are the lecture's exactly, ``dZ[l]`` and ``dA[l]`` are the lecture's
 divided by m (the 1/m lives in J). Before ``backward()`` the gradient boxes say "not computed yet".
