@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     p.add_argument("--seed", type=int, default=1, help="seed of the weights (default 1)")
     p.add_argument("--quick", action="store_true", help="a reduced run, for the tests")
     args = p.parse_args(argv)
-    iterations = args.iterations or (300 if (args.quick or quick) else 2500)
+    iterations = args.iterations if args.iterations is not None else (300 if (args.quick or quick) else 2500)
 
     d = load_breast_cancer()
     dims = [d.n_x, *HIDDEN, 1]

@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     p.add_argument("--out", default=str(Path("tinygrad_edu_out") / "lr_sweep"), help="output folder")
     p.add_argument("--quick", action="store_true", help="a reduced run, for the tests")
     args = p.parse_args(argv)
-    iterations = args.iterations or (200 if (args.quick or quick) else 2000)
+    iterations = args.iterations if args.iterations is not None else (200 if (args.quick or quick) else 2000)
 
     t0 = time.perf_counter()
     results = sweep(args.lrs, iterations, args.workers, args.dataset, args.seed)

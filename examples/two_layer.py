@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     p.add_argument("--lr", type=float, default=1.2, help="learning rate α (default 1.2, the course's)")
     p.add_argument("--quick", action="store_true", help="a reduced run, for the tests")
     args = p.parse_args(argv)
-    iterations = args.iterations or (500 if (args.quick or quick) else 10000)
+    iterations = args.iterations if args.iterations is not None else (500 if (args.quick or quick) else 10000)
 
     d = load_dataset("flower", seed=1)  # seed 1: the course's exact flower; 320 train / 80 test
     print(f"data: {d.description}")

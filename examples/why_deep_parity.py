@@ -135,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     args = p.parse_args(argv)
     q = args.quick or quick
     max_bits = args.max_bits or (4 if q else 7)
-    iterations = args.iterations or (1500 if q else 3000)
+    iterations = args.iterations if args.iterations is not None else (1500 if q else 3000)
     seeds = args.seeds or (2 if q else 3)
 
     print(f"n-bit parity on all 2^n patterns; tanh hidden units, Adam α = 0.01, at most {iterations} iterations "

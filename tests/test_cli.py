@@ -292,3 +292,82 @@ def test_cost_plot_marks_a_diverged_curve(tmp_path: Path) -> None:
     assert list(ax.lines[1].get_ydata()) == [0.7]  # drawn up to the last finite cost
     path = save_cost_csv({"a": ([0, 5], [1.0, 0.5])}, tmp_path / "c.csv")
     assert path.read_text().splitlines() == ["label,iteration,cost", "a,0,1.0", "a,5,0.5"]
+
+
+# ----------------------------------------------------------------------------- what review found
+
+
+def test_learner_code_that_exits_is_an_error_not_a_silent_pass(capsys: pytest.CaptureFixture[str],
+                                                                  tmp_path: Path) -> None:
+    exits = tmp_path / "exits.py"
+    exits.write_text("import sys\n\ndef model_backward(AL, Y, caches):\n    sys.exit(0)\n")
+    for command in ("compare", "gradcheck"):
+        code, out, err = run(capsys, command, "--backward", str(exits), "--layer-dims", "2,3,1", "--m", "5")
+        assert code == 1
+        assert_one_line_error(err, "sys.exit(0)")
+    exits_on_import = tmp_path / "exits_on_import.py"
+    exits_on_import.write_text("raise SystemExit(3)\n")
+    code, out, err = run(capsys, "compare", "--backward", str(exits_on_import), "--layer-dims", "2,3,1")
+    assert code == 1
+    assert_one_line_error(err, "sys.exit(3)")
+
+
+def test_unforeseen_errors_and_huge_sizes_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "train", "--layer-dims", "30,1000000000000,1", "--iterations", "1", "--quiet")
+    assert code == 1
+    assert_one_line_error(err)
+
+
+def test_bad_data_files_are_refused_with_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    empty_test = tmp_path / "empty_test.npz"
+    np.savez(empty_test, X=np.ones((2, 5)), Y=[[0, 1, 0, 1, 1.0]], X_test=np.ones((2, 0)), Y_test=np.ones((1, 0)))
+    code, _, err = run(capsys, "train", "--dataset", str(empty_test), "--layer-dims", "2,3,1", "--quiet")
+    assert code == 1
+    assert_one_line_error(err, "X_test", "no examples")
+    nan = tmp_path / "nan.npz"
+    np.savez(nan, X=np.full((2, 6), np.nan), Y=[[0, 1, 0, 1, 1, 0.0]])
+    code, _, err = run(capsys, "train", "--dataset", str(nan), "--layer-dims", "2,3,1", "--quiet")
+    assert_one_line_error(err, "NaN")
+    not_zip = tmp_path / "junk.npz"
+    not_zip.write_text("x")
+    code, _, err = run(capsys, "train", "--dataset", str(not_zip), "--layer-dims", "2,3,1", "--quiet")
+    assert_one_line_error(err, "not a .npz file")
+    code, _, err = run(capsys, "train", "--dataset", str(tmp_path), "--layer-dims", "2,3,1", "--quiet")
+    assert_one_line_error(err, "folder")
+
+
+def test_csv_whose_first_row_is_data_with_inf_is_not_taken_for_a_header(capsys: pytest.CaptureFixture[str],
+                                                                         tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("inf,1,0\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(20)))
+    code, _, err = run(capsys, "train", "--dataset", str(path), "--layer-dims", "2,3,1", "--quiet")
+    assert_one_line_error(err, "NaN or infinite")  # the row is read as data, and refused
+
+
+def test_save_needs_npz_and_predict_works_from_another_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "d.npz"
+    X, Y = make_xor(m=40, seed=1)
+    np.savez(data, X=X, Y=Y)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "train", "--dataset", "d.npz", "--layer-dims", "2,4,1", "--iterations", "50",
+                       "--quiet", "--save", "p.json", "--out", "o")
+    assert_one_line_error(err, ".npz")
+    code, out, err = run(capsys, "train", "--dataset", "d.npz", "--layer-dims", "2,4,1", "--iterations", "50",
+                         "--quiet", "--save", "p.npz", "--out", "o")
+    assert code == 0, err
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    monkeypatch.chdir(other)
+    code, out, err = run(capsys, "predict", str(tmp_path / "p.npz"))
+    assert code == 0, err
+    assert "train accuracy" in out
+
+
+def test_demo_records_the_split_it_used(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "demo", "--dataset", "xor", "--iterations", "50", "--out", str(tmp_path / "o"))
+    assert code == 0
+    meta = json.loads((tmp_path / "o" / "params.json").read_text())
+    test_acc = float(out.split("test accuracy = ")[1].split()[0])
+    code, out, _ = run(capsys, "predict", str(tmp_path / "o" / "params.npz"))
+    assert meta["split_seed"] == 0 and f"test accuracy = {test_acc:.4f}" in out

@@ -34,6 +34,8 @@ import os
 import re
 import sys
 import time
+import warnings
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -148,15 +150,27 @@ def _labels_ok(Y: np.ndarray, where: str) -> None:
         raise CLIError(f"{where}: the labels Y must be 0 or 1, found {np.unique(Y)[:5].tolist()}")
 
 
+def _all_numbers(line: str) -> bool:
+    try:
+        [float(x) for x in line.strip().split(",") if x.strip()]
+    except ValueError:
+        return False
+    return bool(line.strip())
+
+
 def _load_file(path: Path, split_seed: int, test_fraction: float) -> Any:
     """A Dataset from a .npz (X (n[0], m), Y (1, m), optional X_test/Y_test) or a .csv (rows)."""
     from .data import Dataset, train_test_split
 
+    if path.is_dir():
+        raise CLIError(f"data file {str(path)!r} is a folder; give a .npz or .csv file")
     if not path.is_file():
         raise CLIError(f"data file {str(path)!r} does not exist")
     suffix = path.suffix.lower()
     X_test = Y_test = None
     if suffix == ".npz":
+        if not zipfile.is_zipfile(path):
+            raise CLIError(f"{str(path)!r} is not a .npz file (a .npz is a zip archive of arrays, as np.savez writes)")
         try:
             with np.load(path, allow_pickle=False) as f:
                 arrays = {k: np.asarray(f[k], dtype=np.float64) for k in f.files}
@@ -180,7 +194,7 @@ def _load_file(path: Path, split_seed: int, test_fraction: float) -> Any:
         try:
             with path.open(encoding="utf-8") as f:
                 first = f.readline()
-            header = bool(re.search(r"[A-DF-Za-df-z_]", first))  # letters other than e/E: a header line
+            header = not _all_numbers(first)  # a first line that is not all numbers is a header
             rows = np.loadtxt(path, delimiter=",", skiprows=1 if header else 0, ndmin=2, dtype=np.float64)
         except (ValueError, OSError, UnicodeDecodeError) as e:
             raise CLIError(f"{str(path)!r} is not a CSV of numbers ({_one_line(e)})") from e
@@ -192,6 +206,10 @@ def _load_file(path: Path, split_seed: int, test_fraction: float) -> Any:
     for name, A in (("X", X), ("Y", Y), ("X_test", X_test), ("Y_test", Y_test)):
         if A is not None and A.ndim != 2:
             raise CLIError(f"{str(path)!r}: {name} has shape {A.shape}, expected a matrix (one example per column)")
+        if A is not None and A.ndim == 2 and A.shape[1] == 0:
+            raise CLIError(f"{str(path)!r}: {name} has no examples (shape {A.shape})")
+        if A is not None and not np.all(np.isfinite(A)):
+            raise CLIError(f"{str(path)!r}: {name} contains NaN or infinite values; clean the data first")
     if X.shape[1] != Y.shape[1] or Y.shape[0] != 1:
         raise CLIError(
             f"{str(path)!r}: X {X.shape} and Y {Y.shape} do not fit; expected X (n[0], m) and Y (1, m), "
@@ -212,6 +230,15 @@ def _load_file(path: Path, split_seed: int, test_fraction: float) -> Any:
         feature_names=tuple(f"x{i + 1}" for i in range(X.shape[0])), class_names=("0", "1"),
         description=f"file {path.name}: {X.shape[0]} features, {how}, not standardised",
     )
+
+
+def _dataset_ref(spec: str) -> str:
+    """How a saved network remembers its data: a name as is, a file by its absolute path (so that
+    ``predict`` works from any folder)."""
+    from .data import DATASET_NAMES
+
+    key = spec.strip().lower().replace("-", "_")
+    return spec if key in DATASET_NAMES else str(Path(spec).resolve())
 
 
 def _load_data(spec: str, options: Sequence[tuple[str, Any]] = (), split_seed: int = 0,
@@ -261,6 +288,9 @@ def _sidecar(params_path: Path) -> Path:
 def _save_network(path: Path, net: Any, meta: dict[str, Any]) -> list[Path]:
     from .data import save_parameters
 
+    if path.suffix.lower() != ".npz":
+        raise CLIError(f"--save {str(path)!r}: the parameters file must end in .npz (e.g. params.npz); "
+                       "a .json with the same name is written beside it")
     path.parent.mkdir(parents=True, exist_ok=True)
     save_parameters(path, net.to_parameters())
     side = _sidecar(path)
@@ -297,6 +327,8 @@ def _load_network(path: str | Path, activations: list[str] | None = None) -> tup
 def _load_backward(spec: str) -> Callable[..., Any]:
     """A learner's ``backward(AL, Y, caches)`` from ``module:function``, ``path.py`` (function
     ``model_backward``) or ``path.py:function``."""
+    if not spec.strip():
+        raise CLIError("--backward: empty; give MODULE:FUNCTION or PATH.py[:FUNCTION]")
     target, func = spec, "model_backward"
     m = re.match(r"^(.*?)(?::([A-Za-z_]\w*))?$", spec)
     if m and m.group(2) and (m.group(1).endswith(".py") or re.fullmatch(r"[\w.]+", m.group(1))):
@@ -313,6 +345,9 @@ def _load_backward(spec: str) -> Callable[..., Any]:
         sys.path.insert(0, str(path.resolve().parent))
         try:
             loader_spec.loader.exec_module(module)
+        except SystemExit as e:
+            raise CLIError(f"--backward: importing {target!r} called sys.exit({e.code!r}); guard script code "
+                           "with if __name__ == '__main__':") from None
         except Exception as e:  # the learner's file: report whatever it raised
             raise CLIError(f"--backward: importing {target!r} raised {type(e).__name__}: {_one_line(e)}") from e
         finally:
@@ -379,15 +414,17 @@ def _demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     notes: list[str] = []
     name = args.dataset
+    demo_split_seed = 0
     try:
-        d = _load_data(name, split_seed=0)
+        d = _load_data(name, split_seed=demo_split_seed)
     except ImportError as e:
         if name != DEMO_DATASET:
             raise
         notes.append(f"no real data: {_one_line(e)}; the demo used the generated '{DEMO_FALLBACK}' set instead")
         print(f"NOTE: {notes[-1]}\n")
         name = DEMO_FALLBACK
-        d = _load_data(name, split_seed=1)
+        demo_split_seed = 1
+        d = _load_data(name, split_seed=demo_split_seed)
     dims = [d.n_x, *COURSE_HIDDEN, 1]
     L = len(dims) - 1
     print(f"Data: {d.description}")
@@ -417,7 +454,7 @@ def _demo(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     written = _save_network(out / "params.npz", net, {
         "layer_dims": dims, "activations": list(net.activations), "init": "xavier", "dataset": name,
-        "dataset_options": {}, "split_seed": 0 if name == DEMO_DATASET else 1, "test_fraction": 0.2,
+        "dataset_options": {}, "split_seed": demo_split_seed, "test_fraction": 0.2,
         "learning_rate": args.lr, "iterations": args.iterations, "seed": args.seed, "optimizer": "gd",
         "train_accuracy": acc_train, "test_accuracy": acc_test,
     })
@@ -517,7 +554,7 @@ def _train(args: argparse.Namespace) -> int:
     if final is not None and not np.isfinite(final):
         print(f"NOTE: the cost diverged (J = {final}); try a smaller --lr")
     meta = {
-        "layer_dims": dims, "activations": acts, "init": args.init, "dataset": args.dataset,
+        "layer_dims": dims, "activations": acts, "init": args.init, "dataset": _dataset_ref(args.dataset),
         "dataset_options": dict(args.data_option), "split_seed": args.split_seed,
         "test_fraction": args.test_fraction, "learning_rate": args.lr, "iterations": args.iterations,
         "seed": args.seed, "optimizer": args.optimizer, "train_accuracy": acc_train, "test_accuracy": acc_test,
@@ -527,7 +564,8 @@ def _train(args: argparse.Namespace) -> int:
     written = [save_cost_csv(history, out / "costs.csv")]
     (out / "history.json").write_text(json.dumps({
         **meta, "record_every": history.record_every, "recorded_iterations": history.iterations,
-        "costs": history.costs, "final_cost": final, "seconds": seconds,
+        "costs": [c if np.isfinite(c) else None for c in history.costs],  # JSON has no NaN: null
+        "final_cost": final if np.isfinite(final) else None, "seconds": seconds,
     }, indent=2) + "\n", encoding="utf-8")
     written.append(out / "history.json")
     if not args.no_plot:
@@ -587,7 +625,7 @@ def _compare(args: argparse.Namespace) -> int:
     from .check import compare_gradients
 
     net, X, Y, what = _net_and_data(args)
-    backward = _load_backward(args.backward) if args.backward else None
+    backward = _load_backward(args.backward) if args.backward is not None else None
     print(f"checking {what}" + (f", against {args.backward}" if backward else "") + "\n")
     report = compare_gradients(net, X, Y, backward=backward)
     print(report)
@@ -601,12 +639,15 @@ def _gradcheck(args: argparse.Namespace) -> int:
 
     net, X, Y, what = _net_and_data(args)
     print(f"gradient checking {what}")
-    if args.backward:
+    if args.backward is not None:
         fn = _load_backward(args.backward)
         params = net.to_parameters()
         AL, caches = model_forward(X, params)
         try:
             grads = fn(AL, Y, caches)
+        except SystemExit as e:
+            raise CLIError(f"your backward {args.backward} called sys.exit({e.code!r}) instead of returning grads") \
+                from None
         except Exception as e:  # the learner's code
             raise CLIError(f"your backward {args.backward} raised {type(e).__name__}: {_one_line(e)}") from e
         print(f"checking the gradients of {args.backward}\n")
@@ -699,14 +740,14 @@ def _add_network_args(p: argparse.ArgumentParser, dims_default: str, params: boo
     g.add_argument("--hidden-activation", default="relu", choices=ACTIVATIONS, help="g[l] for l < L (default relu)")
     g.add_argument("--output-activation", default="sigmoid", choices=ACTIVATIONS, help="g[L] (default sigmoid)")
     g.add_argument("--init", default="he", choices=INITS, help="weight initialisation (default %(default)s)")
-    g.add_argument("--seed", type=int, default=1, help="random seed of the weights and random data (default 1)")
+    g.add_argument("--seed", type=_nonneg_int, default=1, help="random seed of the weights and random data (default 1)")
     if params:
         g.add_argument("--params", default=None, metavar="FILE.npz",
                        help="use saved parameters (from 'train --save' or the demo) instead of a random network")
     if data:
         _add_data_args(p, default=None, required=False)
         p.add_argument("--m", type=_positive_int, default=None,
-                       help="number of examples m (default: 10 random ones, or the whole training set)")
+                       help="number of examples m (default: a few for pictures, else the whole training set)")
 
 
 def _add_data_args(p: argparse.ArgumentParser, default: str | None, required: bool) -> None:
@@ -718,7 +759,7 @@ def _add_data_args(p: argparse.ArgumentParser, default: str | None, required: bo
                    "rows, label last) file" + (f" (default {default})" if default else ""))
     g.add_argument("--data-option", type=_option, action="append", default=[], metavar="KEY=VALUE",
                    help="an option of the named data set, e.g. n_bits=6 (parity), digit=3 (digits); repeatable")
-    g.add_argument("--split-seed", type=int, default=0, help="seed of the train/test split (default 0)")
+    g.add_argument("--split-seed", type=_nonneg_int, default=0, help="seed of the train/test split (default 0)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -744,7 +785,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--iterations", type=_positive_int, default=2500,
                    help="gradient-descent iterations (default %(default)s)")
     p.add_argument("--lr", type=_positive_float, default=0.0075, help="learning rate α (default %(default)s)")
-    p.add_argument("--seed", type=int, default=1, help="random seed of the weights (default %(default)s)")
+    p.add_argument("--seed", type=_nonneg_int, default=1, help="random seed of the weights (default %(default)s)")
     p.set_defaults(func=_demo)
 
     p = sub.add_parser("train", help="train a network; progress bar; cost history CSV/JSON and plot; --save",
@@ -780,7 +821,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="data set name or file (default: the one named in PARAMS.json)")
     p.add_argument("--data-option", type=_option, action="append", default=[], metavar="KEY=VALUE",
                    help="an option of the named data set (when not the one trained on)")
-    p.add_argument("--split-seed", type=int, default=None, help="seed of the split (default: as trained)")
+    p.add_argument("--split-seed", type=_nonneg_int, default=None, help="seed of the split (default: as trained)")
     p.add_argument("--activations", type=_str_list, default=None, metavar="G1,...,GL",
                    help="activations (default: from PARAMS.json, else relu hidden, sigmoid output)")
     p.add_argument("--output", default=None, metavar="FILE.csv", help="write the predictions here")
@@ -851,7 +892,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        # numpy's RuntimeWarnings (overflow while a learning rate diverges, ...) would print extra
+        # lines; the commands report such outcomes themselves ("the cost diverged: ...")
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print(f"{PROG} {args.command}: interrupted", file=sys.stderr)
         return 130
@@ -859,6 +904,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("TINYGRAD_EDU_DEBUG"):
             raise
         print(f"{PROG} {args.command}: error: {_one_line(e)}", file=sys.stderr)
+        return 1
+    except SystemExit as e:  # raised by a learner's code run through --backward
+        print(f"{PROG} {args.command}: error: the code under test called sys.exit({e.code!r}) instead of "
+              "returning", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print(f"{PROG} {args.command}: error: not enough memory for these sizes (check --layer-dims and --m)",
+              file=sys.stderr)
+        return 1
+    except Exception as e:  # anything unforeseen still gets one line (TINYGRAD_EDU_DEBUG=1 for the traceback)
+        if os.environ.get("TINYGRAD_EDU_DEBUG"):
+            raise
+        print(f"{PROG} {args.command}: error: {type(e).__name__}: {_one_line(e)} "
+              "(set TINYGRAD_EDU_DEBUG=1 to see the traceback)", file=sys.stderr)
         return 1
 
 

@@ -16,7 +16,6 @@ installed and the WebAssembly build otherwise.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -82,5 +81,9 @@ def main(folder: Path = HERE) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for p in main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE):
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Regenerate the lecture's figures as SVG files.")
+    parser.add_argument("folder", nargs="?", default=str(HERE), help="where to write (default: here)")
+    for p in main(Path(parser.parse_args().folder)):
         print(p)
