@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -371,3 +372,27 @@ def test_demo_records_the_split_it_used(capsys: pytest.CaptureFixture[str], tmp_
     test_acc = float(out.split("test accuracy = ")[1].split()[0])
     code, out, _ = run(capsys, "predict", str(tmp_path / "o" / "params.npz"))
     assert meta["split_seed"] == 0 and f"test accuracy = {test_acc:.4f}" in out
+
+
+def test_train_on_the_course_hdf5_files_and_draw_with_cache(capsys: pytest.CaptureFixture[str],
+                                                           tmp_path: Path) -> None:
+    h5py = pytest.importorskip("h5py")
+    rng = np.random.RandomState(0)
+    for part, m in (("train", 12), ("test", 4)):  # the course's layout, with 8x8 images instead of 64x64
+        with h5py.File(tmp_path / f"{part}.h5", "w") as f:
+            f[f"{part}_set_x"] = rng.randint(0, 256, size=(m, 8, 8, 3)).astype(np.uint8)
+            f[f"{part}_set_y"] = (np.arange(m) % 2).astype(np.int64)
+            f["list_classes"] = np.array([b"non-cat", b"cat"])
+    spec = f"{tmp_path / 'train.h5'},{tmp_path / 'test.h5'}"
+    code, out, err = run(capsys, "train", "--dataset", spec, "--layer-dims", "192,4,1", "--iterations", "20",
+                         "--quiet", "--out", str(tmp_path / "o"), "--save", str(tmp_path / "p.npz"))
+    assert code == 0, err
+    code, out, err = run(capsys, "predict", str(tmp_path / "p.npz"))
+    assert code == 0, err
+    assert re.search(r"test accuracy = \S+ \(\d/4\)", out), out  # the 4 test images of the test file
+    code, _, err = run(capsys, "draw", "graph", "--show-cache", "--collapse", "no", "--format", "dot",
+                       "--out", str(tmp_path / "g.dot"))
+    assert code == 0, err
+    assert "style=dashed" in (tmp_path / "g.dot").read_text()  # cache edges are drawn dashed
+    code, _, err = run(capsys, "train", "--dataset", str(tmp_path / "train.h5"), "--layer-dims", "192,4,1")
+    assert_one_line_error(err, "TRAIN.h5,TEST.h5")

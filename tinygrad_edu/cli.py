@@ -238,7 +238,9 @@ def _dataset_ref(spec: str) -> str:
     from .data import DATASET_NAMES
 
     key = spec.strip().lower().replace("-", "_")
-    return spec if key in DATASET_NAMES else str(Path(spec).resolve())
+    if key in DATASET_NAMES:
+        return spec
+    return ",".join(str(Path(part.strip()).resolve()) for part in spec.split(","))  # TRAIN.h5,TEST.h5 too
 
 
 def _load_data(spec: str, options: Sequence[tuple[str, Any]] = (), split_seed: int = 0,
@@ -255,6 +257,14 @@ def _load_data(spec: str, options: Sequence[tuple[str, Any]] = (), split_seed: i
             return load_dataset(key, test_fraction=test_fraction, seed=split_seed, **opts)
         except TypeError as e:
             raise CLIError(f"dataset {spec!r}: {_one_line(e)} (check --data-option)") from e
+    if ".h5" in spec.lower() or ".hdf5" in spec.lower():  # the course's cat files: TRAIN.h5,TEST.h5
+        from .data import load_cat_dataset
+
+        parts = [p.strip() for p in spec.split(",")]
+        if len(parts) != 2:
+            raise CLIError(f"dataset {spec!r}: the course's HDF5 data needs both files, as TRAIN.h5,TEST.h5 "
+                           "(train_catvnoncat.h5,test_catvnoncat.h5)")
+        return load_cat_dataset(parts[0], parts[1])
     path = Path(spec)
     if path.suffix.lower() in (".npz", ".csv") or path.exists():
         if opts:
@@ -689,6 +699,13 @@ def _small_network_cost(dims: list[int], m: int, seed: int, acts: list[str]) -> 
     return J
 
 
+def _collapse(text: str) -> str | bool:
+    choices = {"auto": "auto", "layers": "layers", "yes": "layers", "no": False}
+    if text not in choices:
+        raise argparse.ArgumentTypeError(f"expected one of auto, layers, no; got {text!r}")
+    return choices[text]
+
+
 def _draw(args: argparse.Namespace) -> int:
     from .viz import draw_building_blocks, draw_graph, draw_network, render, render_backward_steps
 
@@ -709,7 +726,8 @@ def _draw(args: argparse.Namespace) -> int:
             path = render_backward_steps(J, out)
         else:
             path = render(draw_graph(J, direction=args.direction, grad_values=True, legend=args.legend,
-                                     max_nodes=args.max_nodes), out)
+                                     max_nodes=args.max_nodes, show_cache=args.show_cache,
+                                     collapse=args.collapse, fold_unnamed=args.fold_unnamed), out)
     else:  # trained
         if not args.params:
             raise CLIError("draw trained needs --params PARAMS.npz (from 'tinygrad-edu train --save' or the demo)")
@@ -721,7 +739,8 @@ def _draw(args: argparse.Namespace) -> int:
         J = binary_cross_entropy(net(Tensor(X, name="A[0]")), Tensor(Y, name="Y")).named("J")
         J.backward()
         path = render(draw_graph(J, direction=args.direction, grad_values=True, legend=args.legend,
-                                 max_nodes=args.max_nodes, title=f"{what_}"), out)
+                                 max_nodes=args.max_nodes, title=f"{what_}", show_cache=args.show_cache,
+                                 collapse=args.collapse, fold_unnamed=args.fold_unnamed), out)
     print(f"wrote {path}")
     return 0
 
@@ -755,8 +774,9 @@ def _add_data_args(p: argparse.ArgumentParser, default: str | None, required: bo
 
     g = p.add_argument_group("data")
     g.add_argument("--dataset", default=default, metavar="NAME|PATH",
-                   help=f"a data set ({', '.join(DATASET_NAMES)}) or a .npz (X, Y in columns) / .csv (examples in "
-                   "rows, label last) file" + (f" (default {default})" if default else ""))
+                   help=f"a data set ({', '.join(DATASET_NAMES)}), a .npz (X, Y in columns) / .csv (examples in "
+                   "rows, label last) file, or the course's cat files as TRAIN.h5,TEST.h5"
+                   + (f" (default {default})" if default else ""))
     g.add_argument("--data-option", type=_option, action="append", default=[], metavar="KEY=VALUE",
                    help="an option of the named data set, e.g. n_bits=6 (parity), digit=3 (digits); repeatable")
     g.add_argument("--split-seed", type=_nonneg_int, default=0, help="seed of the train/test split (default 0)")
@@ -872,6 +892,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--direction", default="both", choices=("both", "forward", "backward"),
                    help="graph/trained: which passes to draw (default %(default)s)")
     p.add_argument("--legend", action="store_true", help="graph/trained: draw the colour legend")
+    p.add_argument("--show-cache", action="store_true",
+                   help="graph/trained: draw the values each op saved for its backward step (the cache)")
+    p.add_argument("--collapse", default="auto", type=_collapse,
+                   help="graph/trained: 'layers' draws each layer as one forward and one backward box (4.6), "
+                        "'no' never collapses, 'auto' (default) collapses a graph larger than --max-nodes")
+    p.add_argument("--fold-unnamed", action="store_true",
+                   help="graph/trained: draw unnamed results (W[l] A[l-1]) inside their op, for a smaller picture")
     p.add_argument("--max-nodes", type=int, default=80,
                    help="graph/trained: collapse into building blocks beyond this many nodes (default %(default)s)")
     p.add_argument("--format", default="svg", choices=("svg", "png", "pdf", "dot"),
