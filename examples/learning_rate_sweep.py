@@ -84,12 +84,28 @@ def sweep(lrs: Sequence[float], iterations: int, workers: int = 1, dataset: str 
     trials = [Trial(float(lr), iterations, dataset, HIDDEN, seed) for lr in lrs]
     if workers <= 1:
         return [run_trial(t) for t in trials]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_one_blas_thread) as pool:
         return list(pool.map(run_trial, trials))
 
 
+def _one_blas_thread() -> None:
+    """In a worker: let numpy's BLAS use one thread, so that N workers share N cores instead of
+    each starting threads of its own (needs threadpoolctl; without it the workers still run)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(limits=1)
+
+
 def _floats(text: str) -> list[float]:
-    return [float(v) for v in text.replace(" ", "").split(",") if v]
+    try:
+        values = [float(v) for v in text.replace(" ", "").split(",") if v]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+    if not values or not all(v > 0 and np.isfinite(v) for v in values):
+        raise argparse.ArgumentTypeError(f"expected positive learning rates, e.g. 0.001,0.01,0.1; got {text!r}")
+    return values
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
@@ -103,6 +119,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     p.add_argument("--out", default=str(Path("tinygrad_edu_out") / "lr_sweep"), help="output folder")
     p.add_argument("--quick", action="store_true", help="a reduced run, for the tests")
     args = p.parse_args(argv)
+    from tinygrad_edu.data import DATASET_NAMES
+
+    if args.dataset not in DATASET_NAMES:
+        p.error(f"--dataset: unknown data set {args.dataset!r}; choose from {', '.join(DATASET_NAMES)}")
+    if args.workers < 1 or (args.iterations is not None and args.iterations < 0):
+        p.error("--workers must be >= 1 and --iterations >= 0")
     iterations = args.iterations if args.iterations is not None else (200 if (args.quick or quick) else 2000)
 
     t0 = time.perf_counter()

@@ -133,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     p.add_argument("--out", default=str(Path("tinygrad_edu_out") / "why_deep"), help="output folder")
     p.add_argument("--quick", action="store_true", help="a reduced run, for the tests")
     args = p.parse_args(argv)
+    if args.min_bits < 2 or (args.max_bits is not None and args.max_bits < args.min_bits):
+        p.error("--min-bits must be >= 2 (parity of one bit needs no hidden layer) and <= --max-bits")
+    if (args.iterations is not None and args.iterations < 1) or (args.seeds is not None and args.seeds < 1):
+        p.error("--iterations and --seeds must be >= 1")
     q = args.quick or quick
     max_bits = args.max_bits or (4 if q else 7)
     iterations = args.iterations if args.iterations is not None else (1500 if q else 3000)
