@@ -480,32 +480,14 @@ _NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 def _binary(op: type[ops.Function], a: Tensor, b: Tensor) -> Tensor:
-    """Run a two-input op and record it (this is _result, written out: it runs for every op)."""
     ctx = op()
-    mode = _mode
-    if mode.anomaly:
+    if _mode.anomaly:
         return _checked(ctx, (a, b), ())
     try:
         data = ctx.forward(a.data, b.data)
     except ValueError:
         raise _shape_error(op.name, a, b) from None
-    t = _new(Tensor)
-    t.data = data if type(data) is np.ndarray else np.asarray(data)
-    t.grad = None
-    t.name = None
-    t._seq = _next_seq()
-    t._uses = 0
-    if (a._rg or b._rg) and mode.enabled:
-        ctx.parents = (a, b)
-        ctx.needs_input_grad = _NEEDS2[a._rg][b._rg]
-        a._uses += 1
-        b._uses += 1
-        t._rg = True
-        t._ctx = ctx
-    else:
-        t._rg = False
-        t._ctx = None
-    return t
+    return _result(data, ctx, (a, b), _NEEDS2[a._rg][b._rg])
 
 
 def _unary(op: type[ops.Function], a: Tensor, *args: Any) -> Tensor:
