@@ -23,7 +23,7 @@ def topological_order(*outputs: Tensor) -> list[Tensor]:
     reachable set is collected with an explicit stack: no recursion, whatever the depth.
     """
     seen: dict[int, Tensor] = {}
-    stack = [t for t in outputs]
+    stack = list(outputs)
     while stack:
         t = stack.pop()
         if id(t) not in seen:

@@ -257,8 +257,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new leaf with the same data (shared, not copied) and no history."""
-        t = Tensor(self.data, name=self.name)
-        return t
+        return Tensor(self.data, name=self.name)
 
     def zero_grad(self) -> None:
         """Forget this tensor's accumulated gradient (``.grad`` becomes None)."""
@@ -319,8 +318,6 @@ class Tensor:
     # --- operators --------------------------------------------------------------------------
 
     def __add__(self, other: Any) -> Tensor:
-        if type(other) is Tensor:
-            return _binary(ops.Add, self, other)
         return _arith(ops.Add, ops.AddConst, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
@@ -351,8 +348,6 @@ class Tensor:
         return _arith(ops.Pow, ops.RPowConst, self, other, reflected=True)
 
     def __matmul__(self, other: Any) -> Tensor:
-        if type(other) is Tensor:
-            return _binary(ops.MatMul, self, other)
         return _arith(ops.MatMul, None, self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
