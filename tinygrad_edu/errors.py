@@ -1,7 +1,16 @@
-"""Exceptions raised by tinygrad_edu. Each message names the operation, the shapes (in the
-lecture's notation where it applies) and a hint."""
+"""Exceptions raised by tinygrad_edu, and the one style every message follows.
+
+A message names where the problem happened (the operation or function), what is wrong (with
+shapes in the lecture's notation where they apply), and, when there is one, a hint::
+
+    matmul: inner dimensions differ: W[1] (5, 3) @ X (10, 3). Hint: the right operand transposed ...
+
+:func:`message` writes that style; every module builds its messages through it.
+"""
 
 from __future__ import annotations
+
+__all__ = ["ShapeError", "AnomalyError", "message"]
 
 
 class ShapeError(ValueError):
@@ -13,3 +22,21 @@ class AnomalyError(FloatingPointError):
     """A NaN or an infinity appeared inside ``detect_anomaly()``. The message names the
     operation, the tensors (with their lecture names and shapes), and the file and line of the
     code that created the operation."""
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".?!)\"'" else text + "."
+
+
+def message(where: str, problem: str, hint: str | None = None) -> str:
+    """``"where: problem. Hint: hint."``: the style of every message in the package.
+
+    ``where`` is the operation or function (``"matmul"``, ``"DeepNetwork"``, a file name);
+    ``problem`` says what is wrong, with the values and shapes involved; ``hint`` (optional) says
+    what to do about it. Sentences get their final full stop here, once.
+    """
+    text = f"{where}: {_sentence(problem)}" if where else _sentence(problem)
+    if hint:
+        text += f" Hint: {_sentence(hint)}"
+    return text

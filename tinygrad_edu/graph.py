@@ -7,12 +7,16 @@ walked without touching Python's recursion limit.
 from __future__ import annotations
 
 from heapq import heappop, heappush
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from .diagnostics import check_gradients
+
 if TYPE_CHECKING:  # pragma: no cover
     from .tensor import Tensor
+
+__all__ = ["topological_order", "unbroadcast", "run_backward", "backward_order", "BackwardStep"]
 
 
 def topological_order(*outputs: Tensor) -> list[Tensor]:
@@ -28,7 +32,8 @@ def topological_order(*outputs: Tensor) -> list[Tensor]:
         t = stack.pop()
         if id(t) not in seen:
             seen[id(t)] = t
-            stack.extend(t.parents)
+            if t._ctx is not None:
+                stack.extend(p for p in t._ctx.parents if p is not None)  # None: a number's slot
     return sorted(seen.values(), key=_seq)
 
 
@@ -60,7 +65,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad.reshape(shape)
 
 
-def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False) -> None:
+def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False, visits: list[Tensor] | None = None) -> None:
     """Reverse-mode accumulation from ``output`` with ``dJ/d(output) = seed``.
 
     A tensor is visited once its gradient for this pass is complete. A tensor used by a single op
@@ -79,6 +84,8 @@ def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False) -> Non
 
     With ``anomaly`` (inside ``detect_anomaly()``) every gradient is checked for NaN and
     infinity, and the first one raises AnomalyError naming the op whose backward produced it.
+    ``visits``, when given, gets each visited tensor appended, in order: the order that
+    :func:`backward_order` predicts without computing anything.
     """
     pending: dict[Tensor, np.ndarray] = {}  # gradients still being summed, for tensors used several times
     heap: list[tuple[int, Tensor]] = []  # (-_seq, tensor) of those, newest first
@@ -94,17 +101,19 @@ def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False) -> Non
             g = np.asarray(g)
         g.setflags(write=False)
         t.grad = g if t.grad is None else _readonly(t.grad + g)
+        if visits is not None:
+            visits.append(t)
         ctx = t._ctx
         if ctx is None:  # backward() called on a leaf itself
             continue
         if anomaly:
             with np.errstate(all="ignore"):
                 in_grads = ctx.backward(g)
-            _check_gradients(t, ctx, g, in_grads)
+            check_gradients(t, ctx, g, in_grads)
         else:
             in_grads = ctx.backward(g)
         for p, pg in zip(ctx.parents, in_grads):
-            if pg is None or not p._rg:
+            if pg is None or not p._rg:  # no gradient for this slot (X, a number, the fused A[L])
                 continue
             data = p.data
             if pg.shape != data.shape:
@@ -127,34 +136,50 @@ def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False) -> Non
                     pending[p] = prev + pg
 
 
-def _check_gradients(t: Tensor, ctx, g: np.ndarray, in_grads) -> None:
-    from .errors import AnomalyError
+class BackwardStep(NamedTuple):
+    """One visit of the backward pass: ``tensor`` gets its complete gradient, and its op sends
+    gradients to the inputs in ``slots`` (positions in ``tensor._ctx.parents``)."""
 
-    for i, (p, pg) in enumerate(zip(ctx.parents, in_grads)):
-        if pg is None or np.all(np.isfinite(pg)):
+    tensor: Tensor
+    slots: tuple[int, ...]
+
+
+def backward_order(output: Tensor) -> list[BackwardStep]:
+    """The backward pass from ``output`` as :func:`run_backward` runs it, without computing anything:
+    the tensors in the exact order it visits them, each with the input slots its op sends a
+    gradient to (the edges that carry a gradient). Pictures of the backward pass and any other
+    reader take the schedule from here, so that they show what the engine does.
+
+    It follows run_backward step by step: a tensor used by one op is visited right after that op
+    (last in, first out), a tensor used by several waits in a heap, newest first; leaves are not
+    visited (their gradient arrives along an edge); a slot sends a gradient when its op's
+    :meth:`~tinygrad_edu.tensor.Function.sends_gradient` says so and its input requires grad.
+    """
+    steps: list[BackwardStep] = []
+    if not output._rg:
+        return steps
+    waiting: set[int] = set()  # ids of the tensors in the heap (used several times)
+    heap: list[tuple[int, Tensor]] = []
+    ready = [output]
+    while ready or heap:
+        t = ready.pop() if ready else heappop(heap)[1]
+        ctx = t._ctx
+        if ctx is None:  # backward() called on a leaf itself
+            steps.append(BackwardStep(t, ()))
             continue
-        out = f"{t.name} {t.shape}" if t.name else f"its result {t.shape}"
-        inp = f"{p.name} {p.shape}" if p.name else f"input {i + 1} {p.shape}"
-        msg = (
-            f"{ctx.describe()}: the backward pass produced a gradient with non-finite entries for {inp}: "
-            f"{int(np.count_nonzero(~np.isfinite(pg)))} of {np.size(pg)}; operation created at "
-            f"{getattr(ctx, 'where', '<created outside detect_anomaly()>')}."
-        )
-        if not np.all(np.isfinite(g)):
-            msg += f" The gradient arriving at {out} was already non-finite."
-        else:
-            msg += f" The gradient arriving at {out} was finite, so this op's own derivative is the problem"
-            msg += ": " + _BACKWARD_HINTS.get(ctx.name, "an infinite derivative, or inf * 0.")
-        raise AnomalyError(msg)
-
-
-_BACKWARD_HINTS = {
-    "log": "d log(a)/da = 1/a is infinite where a = 0.",
-    "pow": "d(a^c)/da = c a^(c-1) is infinite at a = 0 when c < 1 (e.g. a square root).",
-    "div": "d(a/b)/db = -a/b^2 (and d(a/b)/da = 1/b) is infinite where b = 0.",
-    "cross_entropy": "dA[L] = (-(Y / A[L]) + (1 - Y) / (1 - A[L]))/m is infinite where A[L] is exactly 0 or 1; "
-    "make A[L] with .sigmoid() so that the fused dZ[L] = A[L] - Y is used instead.",
-}
+        sends = ctx.sends_gradient()
+        slots = tuple(k for k, p in enumerate(ctx.parents) if sends[k] and p is not None and p._rg)
+        steps.append(BackwardStep(t, slots))
+        for k in slots:
+            p = ctx.parents[k]
+            if p._ctx is None:
+                continue
+            if p._uses == 1:
+                ready.append(p)
+            elif id(p) not in waiting:
+                waiting.add(id(p))
+                heappush(heap, (-p._seq, p))
+    return steps
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:

@@ -1,18 +1,19 @@
 """The primitive operations: one small class per op, forward and backward side by side.
 
-Each class is used the way tinygrad's ``mlops`` uses its ops: when a :class:`~tinygrad_edu.Tensor`
-operation runs, one instance of the op is created, its :meth:`Function.forward` computes the
-result from plain numpy arrays and keeps whatever the backward rule will need on ``self``. That
+Each class is used the way tinygrad's ``mlops`` uses its ops: ``Op.apply(...)`` creates one
+instance, its :meth:`forward` computes the result from plain numpy arrays and keeps whatever the
+backward rule will need on ``self`` -- exactly the attributes its ``__slots__`` declare. That
 instance then *is* the node's context, what the lecture calls the **cache** (4.2, 4.6): the
-output tensor holds it as ``tensor._ctx``, and :meth:`Function.backward` later reads the cache
-to turn the gradient of the output into gradients of the inputs.
+output tensor holds it as ``tensor._ctx``, and :meth:`backward` later reads the cache to turn the
+gradient of the output into gradients of the inputs. The class attributes (``name``, ``symbol``,
+``fused``, the hints) are described in :class:`tinygrad_edu.tensor.Function`.
 
 Conventions every backward rule follows:
 
 * ``g`` is ``dJ/d(out)``, with the output's shape.
-* It returns one gradient per parent, in the parents' order, or ``None`` where
+* It returns one gradient per input slot, in order, and ``None`` where
   ``self.needs_input_grad[i]`` is false -- no work is spent on inputs such as X that need
-  no gradient.
+  no gradient, nor on a Python number in the op (``1 - A``: the 1 has no gradient).
 * A returned gradient may still have the *broadcast* shape of the output. Broadcasting is undone
   in exactly one place, :func:`tinygrad_edu.graph.unbroadcast`, called by the backward engine;
   that is where the lecture's ``db[l] = (1/m) sum(dZ[l], axis=1, keepdims=True)`` comes from
@@ -22,39 +23,23 @@ Conventions every backward rule follows:
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
+from .lecture import sigmoid
+from .tensor import Binary, Function, Unary
+
 Array = np.ndarray
 
-
-class Function:
-    """Base class of the primitive ops. ``parents`` and ``needs_input_grad`` are set when
-    the result is recorded in the graph (that is, when some input requires grad)."""
-
-    #: the operation's name as shown in ``Tensor.op``, error messages and pictures
-    name: ClassVar[str] = "?"
-
-    def forward(self, *args: Any) -> Array:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def backward(self, g: Array) -> tuple[Array | None, ...]:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def describe(self) -> str:
-        """A short label for pictures: the op's name, or the expression when a number is involved."""
-        return self.name
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} op '{self.describe()}'>"
+# ============================================================================= elementwise, two inputs
+# Either input may be a Python number (``1 - A``, ``Z / m``, ``W * 0.01``): it is kept in the op
+# (``number``), in the tensor's dtype, and is not a node of the graph.
 
 
-# ----------------------------------------------------------------------------- elementwise, two inputs
-
-
-class Add(Function):
-    name = "add"
+class Add(Binary):
+    name, symbol, numbers, shape_rule = "add", "+", True, "broadcast"
+    __slots__ = ()  # the cache: nothing, the derivative is 1
 
     def forward(self, a: Array, b: Array) -> Array:
         return a + b
@@ -62,21 +47,26 @@ class Add(Function):
     def backward(self, g):
         # d(a + b)/da = 1, d(a + b)/db = 1: the gradient passes through unchanged
         # (for Z[l] = W[l]A[l-1] + b[l], the engine then sums dZ[l] over the m columns for db[l])
-        return g, g
+        need_a, need_b = self.needs_input_grad
+        return (g if need_a else None), (g if need_b else None)
 
 
-class Sub(Function):
-    name = "sub"
+class Sub(Binary):
+    name, symbol, numbers, shape_rule = "sub", "-", True, "broadcast"
+    __slots__ = ()
 
     def forward(self, a: Array, b: Array) -> Array:
         return a - b
 
     def backward(self, g):
-        return g, (-g if self.needs_input_grad[1] else None)
+        # d(a - b)/da = 1, d(a - b)/db = -1   (as in 1 - A[L] in the cost)
+        need_a, need_b = self.needs_input_grad
+        return (g if need_a else None), (-g if need_b else None)
 
 
-class Mul(Function):
-    name = "mul"
+class Mul(Binary):
+    name, symbol, numbers, shape_rule = "mul", "*", True, "broadcast"
+    __slots__ = ("a", "b")  # the cache: both factors
 
     def forward(self, a: Array, b: Array) -> Array:
         self.a, self.b = a, b
@@ -88,27 +78,33 @@ class Mul(Function):
         return (g * self.b if need_a else None), (g * self.a if need_b else None)
 
 
-class Div(Function):
-    name = "div"
+class Div(Binary):
+    name, symbol, numbers, shape_rule = "div", "/", True, "broadcast"
+    forward_hint = "a division by zero (or 0/0) happened: check the denominator"
+    backward_hint = "d(a/b)/db = -a/b^2 (and d(a/b)/da = 1/b) is infinite where b = 0"
+    __slots__ = ("a", "b")
 
     def forward(self, a: Array, b: Array) -> Array:
         self.a, self.b = a, b
         return a / b
 
     def backward(self, g):
-        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+        # d(a/b)/da = 1/b (the lecture's 1/m when the cost is divided by m), d(a/b)/db = -a/b^2
         need_a, need_b = self.needs_input_grad
         ga = g / self.b if need_a else None
         gb = -g * self.a / (self.b * self.b) if need_b else None
         return ga, gb
 
 
-class Pow(Function):
+class Pow(Binary):
     """``a ** b``. Real powers follow numpy: ``0 ** negative`` is inf and ``negative **
     fractional`` is nan. The gradient with respect to the exponent, ``a**b * log(a)``, is only
     computed when the exponent requires grad (so ``x ** 2`` never takes a log)."""
 
-    name = "pow"
+    name, symbol, numbers, shape_rule = "pow", "**", True, "broadcast"
+    forward_hint = "0 ** negative is inf and negative ** fractional is NaN (numpy's rules)"
+    backward_hint = "d(a^c)/da = c a^(c-1) is infinite at a = 0 when c < 1 (e.g. a square root)"
+    __slots__ = ("a", "b", "out")
 
     def forward(self, a: Array, b: Array) -> Array:
         self.a, self.b = a, b
@@ -117,24 +113,25 @@ class Pow(Function):
 
     def backward(self, g):
         # d(a^b)/da = b * a^(b-1),  d(a^b)/db = a^b * log(a)
-        # (at a = 0 the limits are taken, as PyTorch does: 0 where b = 0, and 0 for d/db where b >= 0)
+        # (the limits are taken where these read 0 * inf, as PyTorch does: d/da = 0 where b = 0,
+        # d/db = 0 where a = 0 and b >= 0)
         a, b = self.a, self.b
         need_a, need_b = self.needs_input_grad
         ga = gb = None
-        if need_a:
-            with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if need_a:
                 ga = g * np.where(b == 0, 0, b * a ** (b - 1))
-        if need_b:
-            with np.errstate(divide="ignore", invalid="ignore"):
+            if need_b:
                 gb = g * np.where((a == 0) & (b >= 0), 0, self.out * np.log(a))
         return ga, gb
 
 
-class MatMul(Function):
+class MatMul(Binary):
     """``a @ b`` with numpy's matmul rules (1-D operands are promoted to a row / column and the
     extra axis removed again; leading axes broadcast as a batch)."""
 
-    name = "matmul"
+    name, symbol, shape_rule = "matmul", "@", "matmul"
+    __slots__ = ("a", "b")  # the cache: both operands (Z = W A keeps W[l] and A[l-1])
 
     def forward(self, a: Array, b: Array) -> Array:
         self.a, self.b = a, b
@@ -147,157 +144,37 @@ class MatMul(Function):
         need_a, need_b = self.needs_input_grad
         if a.ndim == 2 and b.ndim == 2:  # the lecture's case, kept direct
             return (g @ b.T if need_a else None), (a.T @ g if need_b else None)
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        g2 = g
-        if b.ndim == 1:  # restore the column axis numpy removed, then the row axis
-            g2 = np.expand_dims(g2, -1)
-        if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
-        ga = gb = None
-        if need_a:
-            ga = g2 @ np.swapaxes(b2, -1, -2)
-            if a.ndim == 1:  # the promoted row axis, summed away with the batch axes
-                ga = ga.reshape(ga.shape[:-2] + (a.shape[0],)) if ga.ndim > 2 else ga.reshape(a.shape)
-        if need_b:
-            gb = np.swapaxes(a2, -1, -2) @ g2
-            if b.ndim == 1:
-                gb = gb[..., 0]
-        return ga, gb
+        return _batched_matmul_grads(a, b, g, need_a, need_b)
 
 
-# ----------------------------------------------------------------------------- a tensor and a number
-# A Python number in an expression (``1 - A``, ``Z / m``, ``W * 0.01``) is not a node of the graph:
-# it is kept in the op's cache as ``self.c``, of the tensor's dtype (so float32 stays float32).
+def _batched_matmul_grads(a: Array, b: Array, g: Array, need_a: bool, need_b: bool):
+    """MatMul's backward for 1-D operands and batches: promote, multiply, and remove the axes
+    numpy added (the batch axes are summed away by unbroadcast)."""
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    g2 = g
+    if b.ndim == 1:  # restore the column axis numpy removed, then the row axis
+        g2 = np.expand_dims(g2, -1)
+    if a.ndim == 1:
+        g2 = np.expand_dims(g2, -2)
+    ga = gb = None
+    if need_a:
+        ga = g2 @ np.swapaxes(b2, -1, -2)
+        if a.ndim == 1:  # the promoted row axis, summed away with the batch axes
+            ga = ga.reshape(ga.shape[:-2] + (a.shape[0],)) if ga.ndim > 2 else ga.reshape(a.shape)
+    if need_b:
+        gb = np.swapaxes(a2, -1, -2) @ g2
+        if b.ndim == 1:
+            gb = gb[..., 0]
+    return ga, gb
 
 
-class AddConst(Function):
-    name = "add"
-
-    def forward(self, a: Array, c: Any) -> Array:
-        self.c = c
-        return a + c
-
-    def backward(self, g):
-        return (g,)
-
-    def describe(self) -> str:
-        return f"x + {self.c:g}"
+# ============================================================================= elementwise, one input
 
 
-class SubConst(Function):
-    name = "sub"
-
-    def forward(self, a: Array, c: Any) -> Array:
-        self.c = c
-        return a - c
-
-    def backward(self, g):
-        return (g,)
-
-    def describe(self) -> str:
-        return f"x - {self.c:g}"
-
-
-class RSubConst(Function):
-    name = "sub"
-
-    def forward(self, a: Array, c: Any) -> Array:
-        self.c = c
-        return c - a
-
-    def backward(self, g):
-        # d(c - a)/da = -1   (as in 1 - A[L] in the cost)
-        return (-g,)
-
-    def describe(self) -> str:
-        return f"{self.c:g} - x"
-
-
-class MulConst(Function):
-    name = "mul"
-
-    def forward(self, a: Array, c: Any) -> Array:
-        self.c = c
-        return a * c
-
-    def backward(self, g):
-        return (g * self.c,)
-
-    def describe(self) -> str:
-        return f"x * {self.c:g}"
-
-
-class DivConst(Function):
-    name = "div"
-
-    def forward(self, a: Array, c: Any) -> Array:
-        self.c = c
-        return a / c
-
-    def backward(self, g):
-        # d(a/c)/da = 1/c   (the lecture's 1/m when the cost is divided by m)
-        return (g / self.c,)
-
-    def describe(self) -> str:
-        return f"x / {self.c:g}"
-
-
-class RDivConst(Function):
-    name = "div"
-
-    def forward(self, a: Array, c: Any) -> Array:
-        self.a, self.c = a, c
-        return c / a
-
-    def backward(self, g):
-        # d(c/a)/da = -c/a^2
-        return (-g * self.c / (self.a * self.a),)
-
-    def describe(self) -> str:
-        return f"{self.c:g} / x"
-
-
-class PowConst(Function):
-    name = "pow"
-
-    def forward(self, a: Array, c: Any) -> Array:
-        self.a, self.c = a, c
-        return a**c
-
-    def backward(self, g):
-        # d(a^c)/da = c a^(c-1)   (and 0 for c = 0, where 0 * 0^-1 would be NaN)
-        if self.c == 0:
-            return (g * 0,)
-        return (g * self.c * self.a ** (self.c - 1),)
-
-    def describe(self) -> str:
-        return f"x ** {self.c:g}"
-
-
-class RPowConst(Function):
-    name = "pow"
-
-    def forward(self, a: Array, c: Any) -> Array:
-        self.c = c
-        self.out = c**a
-        return self.out
-
-    def backward(self, g):
-        # d(c^a)/da = c^a log(c)   (and 0 for c = 0 where c^a = 0, instead of 0 * -inf)
-        if self.c == 0:
-            return (g * np.where(self.out == 0, 0, np.inf),)
-        return (g * self.out * np.log(self.c),)
-
-    def describe(self) -> str:
-        return f"{self.c:g} ** x"
-
-
-# ----------------------------------------------------------------------------- elementwise, one input
-
-
-class Neg(Function):
+class Neg(Unary):
     name = "neg"
+    __slots__ = ()
 
     def forward(self, a: Array) -> Array:
         return -a
@@ -306,8 +183,11 @@ class Neg(Function):
         return (-g,)
 
 
-class Exp(Function):
+class Exp(Unary):
     name = "exp"
+    forward_hint = ("exp overflows above about 709 (float64) or 88 (float32): are the inputs too large? A smaller "
+                    "learning rate or initialisation ('he', 'xavier', 'small') keeps Z[l] moderate")
+    __slots__ = ("out",)  # the cache: the result, which is also the derivative
 
     def forward(self, a: Array) -> Array:
         self.out = np.exp(a)
@@ -318,10 +198,14 @@ class Exp(Function):
         return (g * self.out,)
 
 
-class Log(Function):
+class Log(Unary):
     """Natural logarithm. ``log(0) = -inf`` and ``log(negative) = nan``, as in numpy."""
 
     name = "log"
+    forward_hint = ("log(0) = -inf and log of a negative number is NaN: is A[L] exactly 0 or 1 somewhere? Compute "
+                    "the cost from Z[L] (nn.binary_cross_entropy fuses it with the sigmoid) or clip A[L]")
+    backward_hint = "d log(a)/da = 1/a is infinite where a = 0"
+    __slots__ = ("a",)
 
     def forward(self, a: Array) -> Array:
         self.a = a
@@ -332,10 +216,11 @@ class Log(Function):
         return (g / self.a,)
 
 
-class ReLU(Function):
+class ReLU(Unary):
     """``max(Z, 0)``. Convention at the kink: relu'(0) = 0 (as in PyTorch and the course)."""
 
     name = "relu"
+    __slots__ = ("out",)  # the cache: A = relu(Z), positive exactly where Z is (so it stands for Z)
 
     def forward(self, z: Array) -> Array:
         self.out = np.maximum(z, 0)
@@ -347,19 +232,14 @@ class ReLU(Function):
         return (g * (self.out > 0),)
 
 
-def _sigmoid(z: Array) -> Array:
-    """1 / (1 + exp(-z)) without overflow: exp is only ever taken of -|z| <= 0."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1, e) / (1 + e)
-
-
-class Sigmoid(Function):
-    """σ(Z) = 1 / (1 + e^(-Z)), computed without overflow for any Z."""
+class Sigmoid(Unary):
+    """σ(Z) = 1 / (1 + e^(-Z)), computed without overflow for any Z (:func:`lecture.sigmoid`)."""
 
     name = "sigmoid"
+    __slots__ = ("out",)  # the cache: A = σ(Z), from which σ'(Z) = A(1 - A)
 
     def forward(self, z: Array) -> Array:
-        self.out = _sigmoid(z)
+        self.out = sigmoid(z)
         return self.out
 
     def backward(self, g):
@@ -368,8 +248,9 @@ class Sigmoid(Function):
         return (g * s * (1 - s),)
 
 
-class Tanh(Function):
+class Tanh(Unary):
     name = "tanh"
+    __slots__ = ("out",)  # the cache: A = tanh(Z), from which tanh'(Z) = 1 - A^2
 
     def forward(self, z: Array) -> Array:
         self.out = np.tanh(z)
@@ -381,7 +262,7 @@ class Tanh(Function):
         return (g * (1 - t * t),)
 
 
-# ----------------------------------------------------------------------------- reductions and shapes
+# ============================================================================= reductions and shapes
 
 
 def _expand_reduced(g: Array, shape: tuple[int, ...], axis: tuple[int, ...] | None, keepdims: bool) -> Array:
@@ -391,8 +272,9 @@ def _expand_reduced(g: Array, shape: tuple[int, ...], axis: tuple[int, ...] | No
     return np.broadcast_to(g, shape)
 
 
-class Sum(Function):
+class Sum(Unary):
     name = "sum"
+    __slots__ = ("shape", "axis", "keepdims")  # the cache: how to copy g back over the summed axes
 
     def forward(self, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
         self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
@@ -403,8 +285,9 @@ class Sum(Function):
         return (_expand_reduced(g, self.shape, self.axis, self.keepdims),)
 
 
-class Mean(Function):
+class Mean(Unary):
     name = "mean"
+    __slots__ = ("shape", "axis", "keepdims", "count")
 
     def forward(self, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
         self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
@@ -418,8 +301,9 @@ class Mean(Function):
         return (_expand_reduced(g / self.count, self.shape, self.axis, self.keepdims),)
 
 
-class Transpose(Function):
+class Transpose(Unary):
     name = "transpose"
+    __slots__ = ("axes",)
 
     def forward(self, a: Array, axes: tuple[int, ...] | None = None) -> Array:
         self.axes = axes
@@ -430,8 +314,9 @@ class Transpose(Function):
         return (np.transpose(g, None if self.axes is None else np.argsort(self.axes)),)
 
 
-class Reshape(Function):
+class Reshape(Unary):
     name = "reshape"
+    __slots__ = ("shape",)
 
     def forward(self, a: Array, shape: tuple[int, ...]) -> Array:
         self.shape = a.shape
@@ -441,7 +326,7 @@ class Reshape(Function):
         return (g.reshape(self.shape),)
 
 
-# ----------------------------------------------------------------------------- the lecture's cost
+# ============================================================================= the lecture's cost
 
 
 def _columns(a: Array) -> int:
@@ -450,44 +335,69 @@ def _columns(a: Array) -> int:
 
 
 class BinaryCrossEntropy(Function):
-    """The lecture's cost J = -(1/m) Σ (Y log A[L] + (1 - Y) log(1 - A[L])), m = number of columns.
+    """The lecture's cost J = -(1/m) Σ (Y log A[L] + (1 - Y) log(1 - A[L])), m = number of columns,
+    from its parents ``(A[L], Y)``, with the lecture's dA[L] as its backward rule."""
 
-    Parents are ``(A[L], Y)``, or ``(A[L], Y, Z[L])`` when A[L] = sigmoid(Z[L]) was recorded. In that
-    *fused* case the cost is computed from Z[L] (finite even where A[L] rounds to exactly 0 or 1) and
-    the backward rule is the lecture's shortcut straight to Z[L]:
+    name, arity = "cross_entropy", 2
+    forward_hint = ("log(0) inside the cost: A[L] is exactly 0 where Y = 1 or exactly 1 where Y = 0. Compute A[L] "
+                    "with .sigmoid() so that the cost can use Z[L], which never overflows")
+    backward_hint = ("dA[L] = (-(Y / A[L]) + (1 - Y) / (1 - A[L]))/m is infinite where A[L] is exactly 0 or 1; make "
+                     "A[L] with .sigmoid() so that the fused dZ[L] = A[L] - Y is used instead")
+    __slots__ = ("a", "y", "m")
+
+    def forward(self, a: Array, y: Array) -> Array:
+        self.a, self.y, self.m = a, y, _columns(a)
+        # 0 * log(0) counts as 0, as in the limit; only log(0) actually used gives inf
+        with np.errstate(divide="ignore", invalid="ignore"):
+            loss = -(np.where(y != 0, y * np.log(a), 0) + np.where(y != 1, (1 - y) * np.log1p(-a), 0))
+        return np.asarray(loss.sum() / self.m, dtype=a.dtype)
+
+    def backward(self, g):
+        # dA[L] = (-(Y / A[L]) + (1 - Y) / (1 - A[L])) / m, each term counted only where its label
+        # weight is non-zero (as in the cost): A[L] = 1 with Y = 1 gives 0, not 0/0
+        a, y, m = self.a, self.y, self.m
+        need_a, need_y = self.needs_input_grad
+        ga = gy = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if need_a:
+                ga = (np.where(y != 0, -(y / a), 0) + np.where(y != 1, (1 - y) / (1 - a), 0)) * (g / m)
+            if need_y:
+                gy = -(np.log(a) - np.log1p(-a)) * (g / m)
+        return ga, gy
+
+
+class SigmoidCrossEntropy(BinaryCrossEntropy):
+    """The same cost, *fused* with the sigmoid that made A[L] = σ(Z[L]): parents ``(A[L], Y, Z[L])``.
+
+    The cost is computed from Z[L] (finite even where A[L] rounds to exactly 0 or 1) and the
+    backward rule is the lecture's shortcut straight to Z[L]:
 
         dZ[L] = A[L] - Y      (divided by m, because J carries the 1/m)
 
     so no gradient flows through A[L] (its ``.grad`` stays None) and no 0 * inf ever appears.
     """
 
-    name = "cross_entropy"
+    arity, fused = 3, True
+    __slots__ = ("z",)  # and, from BinaryCrossEntropy, a = A[L], y = Y and m
 
-    def forward(self, a: Array, y: Array, z: Array | None = None) -> Array:
+    def forward(self, a: Array, y: Array, z: Array) -> Array:  # type: ignore[override]
         self.a, self.y, self.z, self.m = a, y, z, _columns(a)
-        if z is not None:
-            # -(y log σ(z) + (1-y) log(1-σ(z))) = max(z, 0) - z y + log(1 + e^-|z|), stable for any z
-            loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-        else:
-            # 0 * log(0) counts as 0, as in the limit; only log(0) actually used gives inf
-            with np.errstate(divide="ignore", invalid="ignore"):
-                loss = -(np.where(y != 0, y * np.log(a), 0) + np.where(y != 1, (1 - y) * np.log1p(-a), 0))
+        # -(y log σ(z) + (1-y) log(1-σ(z))) = max(z, 0) - z y + log(1 + e^-|z|), stable for any z
+        loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
         return np.asarray(loss.sum() / self.m, dtype=a.dtype)
 
     def backward(self, g):
-        a, y, m = self.a, self.y, self.m
-        need = self.needs_input_grad
-        if self.z is not None:
-            # fused: dZ[L] = (A[L] - Y) / m; dJ/dY = -Z[L] / m
-            gz = (a - y) * (g / m)
-            gy = -self.z * (g / m) if need[1] else None
-            return None, gy, gz
-        # dA[L] = (-(Y / A[L]) + (1 - Y) / (1 - A[L])) / m, each term counted only where its label
-        # weight is non-zero (as in the cost): A[L] = 1 with Y = 1 gives 0, not 0/0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ga = gy = None
-            if need[0]:
-                ga = (np.where(y != 0, -(y / a), 0) + np.where(y != 1, (1 - y) / (1 - a), 0)) * (g / m)
-            if need[1]:
-                gy = -(np.log(a) - np.log1p(-a)) * (g / m)
-        return ga, gy
+        # fused: dZ[L] = (A[L] - Y) / m; dJ/dY = -Z[L] / m; nothing for A[L]
+        gz = (self.a - self.y) * (g / self.m)
+        gy = -self.z * (g / self.m) if self.needs_input_grad[1] else None
+        return None, gy, gz
+
+    def sends_gradient(self) -> tuple[bool, ...]:
+        _, need_y, need_z = self.needs_input_grad
+        return False, need_y, need_z
+
+
+#: every op class, for readers that list them (tests, documentation)
+ALL: tuple[type[Function], ...] = (Add, Sub, Mul, Div, Pow, MatMul, Neg, Exp, Log, ReLU, Sigmoid, Tanh, Sum, Mean,
+                                   Transpose, Reshape, BinaryCrossEntropy, SigmoidCrossEntropy)
+
