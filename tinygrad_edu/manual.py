@@ -3,7 +3,7 @@
 Function names, arguments and cache layouts are those of the course's assignment ("Building
 your deep neural network: step by step"), so a learner's own functions plug in where these do,
 and :func:`tinygrad_edu.check.compare_gradients` can hold them against autograd. Notation as in
-NOTES.md: one example per COLUMN, X = A[0] is (n[0], m), W[l] is (n[l], n[l-1]), b[l] is
+the lecture (``docs/lecture.md``, :mod:`tinygrad_edu.lecture`): one example per COLUMN, X = A[0] is (n[0], m), W[l] is (n[l], n[l-1]), b[l] is
 (n[l], 1), Z[l] and A[l] are (n[l], m).
 
 Caches, exactly as the course lays them out:
@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from .nn import check_activation, check_init, check_layer_dims
+from . import lecture
+from .lecture import ACTIVATIONS, check_layer_dims, key
 
 __all__ = [
     "initialize_parameters_deep",
@@ -68,19 +69,12 @@ def initialize_parameters_deep(
     Returns {"W1": (n[1], n[0]), "b1": (n[1], 1), ..., "WL": (n[L], n[L-1]), "bL": (n[L], 1)}.
     """
     dims = check_layer_dims(layer_dims, "initialize_parameters_deep")
-    check_init(init, "initialize_parameters_deep")
+    lecture.check_init(init, "initialize_parameters_deep")
     rs = np.random.RandomState(seed)
     parameters: dict[str, Array] = {}
     for l in range(1, len(dims)):
-        randn = rs.randn(dims[l], dims[l - 1])  # (n[l], n[l-1])
-        if init == "he":
-            W = randn * np.sqrt(2.0 / dims[l - 1])
-        elif init == "xavier":
-            W = randn / np.sqrt(dims[l - 1])
-        else:  # "small"
-            W = randn * 0.01
-        parameters[f"W{l}"] = W
-        parameters[f"b{l}"] = np.zeros((dims[l], 1))  # (n[l], 1)
+        # W[l] = randn(n[l], n[l-1]) * scale: (n[l], n[l-1]);  b[l] = zeros: (n[l], 1)
+        parameters[key("W", l)], parameters[key("b", l)] = lecture.draw_weights(rs, dims[l], dims[l - 1], init)
     return parameters
 
 
@@ -98,20 +92,18 @@ def linear_forward(A_prev: Array, W: Array, b: Array) -> tuple[Array, LinearCach
 
 
 def sigmoid(Z: Array) -> tuple[Array, Array]:
-    """A = σ(Z) = 1 / (1 + e^(-Z)), elementwise. Returns (A, cache) with cache = Z."""
-    with np.errstate(over="ignore"):  # e^(-Z) = inf for Z < -709 gives the right limit, A = 0
-        A = 1 / (1 + np.exp(-Z))
-    return A, Z
+    """A = σ(Z) = 1 / (1 + e^(-Z)), elementwise (computed without overflow). Returns (A, cache), cache = Z."""
+    return ACTIVATIONS["sigmoid"].g(Z), Z
 
 
 def relu(Z: Array) -> tuple[Array, Array]:
     """A = max(0, Z), elementwise. Returns (A, cache) with cache = Z."""
-    return np.maximum(0, Z), Z
+    return ACTIVATIONS["relu"].g(Z), Z
 
 
 def tanh(Z: Array) -> tuple[Array, Array]:
     """A = tanh(Z), elementwise. Returns (A, cache) with cache = Z."""
-    return np.tanh(Z), Z
+    return ACTIVATIONS["tanh"].g(Z), Z
 
 
 def linear_activation_forward(A_prev: Array, W: Array, b: Array, activation: str) -> tuple[Array, Cache]:
@@ -121,25 +113,15 @@ def linear_activation_forward(A_prev: Array, W: Array, b: Array, activation: str
     also work). Shapes: A_prev (n[l-1], m) -> A (n[l], m).
     Returns (A, cache) with cache = (linear_cache, Z) = ((A_prev, W, b), Z).
     """
-    check_activation(activation, "linear_activation_forward")
+    g = lecture.activation(activation, "linear_activation_forward").g
     Z, linear_cache = linear_forward(A_prev, W, b)
-    if activation == "relu":
-        A, _ = relu(Z)
-    elif activation == "sigmoid":
-        A, _ = sigmoid(Z)
-    elif activation == "tanh":
-        A, _ = tanh(Z)
-    else:  # "linear": g(Z) = Z
-        A = Z
-    return A, (linear_cache, Z)
+    return g(Z), (linear_cache, Z)
 
 
 def _layer_count(parameters: Mapping[str, Any], where: str = "model_forward") -> int:
     """L, read off a course-style dict W1, b1, ..., WL, bL; a missing or extra key, or shapes
     that do not chain, raise a clear error (rather than silently dropping a layer)."""
-    from .nn import parameters_layer_dims  # a plain function on the dict; no Tensor is involved
-
-    return len(parameters_layer_dims(parameters, where)) - 1
+    return len(lecture.parameters_layer_dims(parameters, where)) - 1
 
 
 def model_forward(
@@ -147,33 +129,35 @@ def model_forward(
     parameters: Mapping[str, Array],
     hidden_activation: str = "relu",
     output_activation: str = "sigmoid",
+    *,
+    activations: Sequence[str] | None = None,
 ) -> tuple[Array, list[Cache]]:
     """The forward row of boxes (4.3): A[0] = X; for l = 1..L: A[l] = g[l](W[l] A[l-1] + b[l]),
-    with relu for l < L and sigmoid for l = L, as in the course (the two keyword arguments
-    generalise it).
+    with relu for l < L and sigmoid for l = L, as in the course (the keyword arguments generalise
+    it; ``activations`` gives all L at once).
 
     Shapes: X (n[0], m) -> AL (n[L], m). Returns (AL, caches), caches[l-1] = ((A[l-1], W[l], b[l]), Z[l]).
     """
+    L = _layer_count(parameters)
+    acts = lecture.layer_activations(L, hidden_activation, output_activation, activations, "model_forward")
     caches: list[Cache] = []
     A = X
-    L = _layer_count(parameters)
-    for l in range(1, L):
-        A, cache = linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], hidden_activation)
+    for l in range(1, L + 1):
+        A, cache = linear_activation_forward(A, parameters[key("W", l)], parameters[key("b", l)], acts[l - 1])
         caches.append(cache)
-    AL, cache = linear_activation_forward(A, parameters[f"W{L}"], parameters[f"b{L}"], output_activation)
-    caches.append(cache)
-    return AL, caches
+    return A, caches
 
 
-def compute_cost(AL: Array, Y: Array) -> float:
+def compute_cost(AL: Array, Y: Array) -> Array:
     """J = -(1/m) Σ (Y log A[L] + (1 - Y) log(1 - A[L])), m = number of columns.
 
-    Shapes: AL and Y (n[L], m). The course's function: no input checks (the checked version is
-    :func:`tinygrad_edu.nn.binary_cross_entropy`).
+    Shapes: AL and Y (n[L], m). Returns J as a 0-d array, ``np.squeeze(cost)``, as the course's
+    function does (``float(cost)`` is the number). The course's function: no input checks (the
+    checked version is :func:`tinygrad_edu.nn.binary_cross_entropy`).
     """
     m = Y.shape[1]
     cost = -(1 / m) * np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL))
-    return float(cost)
+    return np.squeeze(np.array(cost))  # a 0-d array, as the course's np.squeeze(cost)
 
 
 # ----------------------------------------------------------------------------- backward
@@ -199,34 +183,22 @@ def linear_backward(dZ: Array, cache: LinearCache) -> tuple[Array, Array, Array]
 def relu_backward(dA: Array, cache: Array) -> Array:
     """dZ[l] = dA[l] * relu'(Z[l]), with relu'(Z) = 1 where Z > 0 and 0 elsewhere (relu'(0) = 0).
     cache = Z[l]; dA and dZ are (n[l], m)."""
-    Z = cache
-    dZ = np.array(dA, copy=True)
-    dZ[Z <= 0] = 0  # writes into the copy only
-    return dZ
+    return ACTIVATIONS["relu"].backward(dA, cache)
 
 
 def sigmoid_backward(dA: Array, cache: Array) -> Array:
     """dZ[l] = dA[l] * σ'(Z[l]), with σ'(Z) = σ(Z) (1 - σ(Z)). cache = Z[l]; shapes (n[l], m)."""
-    s, _ = sigmoid(cache)
-    return dA * s * (1 - s)
+    return ACTIVATIONS["sigmoid"].backward(dA, cache)
 
 
 def tanh_backward(dA: Array, cache: Array) -> Array:
     """dZ[l] = dA[l] * tanh'(Z[l]), with tanh'(Z) = 1 - tanh(Z)^2. cache = Z[l]; shapes (n[l], m)."""
-    t = np.tanh(cache)
-    return dA * (1 - t * t)
+    return ACTIVATIONS["tanh"].backward(dA, cache)
 
 
 def activation_backward(dA: Array, Z: Array, activation: str) -> Array:
     """dZ[l] = dA[l] * g[l]'(Z[l]) for any of the activations ("linear": g' = 1, dZ = dA)."""
-    if activation == "relu":
-        return relu_backward(dA, Z)
-    if activation == "sigmoid":
-        return sigmoid_backward(dA, Z)
-    if activation == "tanh":
-        return tanh_backward(dA, Z)
-    check_activation(activation, "activation_backward")
-    return np.array(dA, copy=True)
+    return lecture.activation(activation, "activation_backward").backward(dA, Z)
 
 
 def linear_activation_backward(dA: Array, cache: Cache, activation: str) -> tuple[Array, Array, Array]:
@@ -250,6 +222,9 @@ def model_backward(
     caches: Sequence[Cache],
     hidden_activation: str = "relu",
     output_activation: str = "sigmoid",
+    *,
+    activations: Sequence[str] | None = None,
+    keep_dZ: bool = False,
 ) -> dict[str, Array]:
     """The backward row of boxes (4.2, 4.6), right to left, starting from the cost's derivative
 
@@ -260,18 +235,21 @@ def model_backward(
     Y is reshaped to AL's shape, as in the course.
 
     Returns grads = {"dA0", "dW1", "db1", ..., "dA{L-1}", "dW{L}", "db{L}"} (dA{l-1} comes out of
-    layer l's box; dA0 is the gradient with respect to the input and is not needed for training).
+    layer l's box; dA0 is the gradient with respect to the input and is not needed for training);
+    with ``keep_dZ`` also "dZ1", ..., "dZ{L}" and "dA{L}" (the start of the chain).
     """
-    grads: dict[str, Array] = {}
     L = len(caches)
+    acts = lecture.layer_activations(L, hidden_activation, output_activation, activations, "model_backward")
     Y = Y.reshape(AL.shape)
-    dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
-    grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_activation_backward(
-        dAL, caches[L - 1], output_activation
-    )
-    for l in reversed(range(L - 1)):  # layer l+1, using its own cache caches[l]
-        dA_prev, dW, db = linear_activation_backward(grads[f"dA{l + 1}"], caches[l], hidden_activation)
-        grads[f"dA{l}"], grads[f"dW{l + 1}"], grads[f"db{l + 1}"] = dA_prev, dW, db
+    dA = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))  # dA[L]
+    grads: dict[str, Array] = {key("dA", L): dA} if keep_dZ else {}
+    for l in range(L, 0, -1):  # layer l, with its own cache caches[l-1]
+        linear_cache, Z = caches[l - 1]
+        dZ = activation_backward(dA, Z, acts[l - 1])  # dZ[l] = dA[l] * g[l]'(Z[l])
+        dA, dW, db = linear_backward(dZ, linear_cache)  # dA[l-1], dW[l], db[l]
+        grads[key("dA", l - 1)], grads[key("dW", l)], grads[key("db", l)] = dA, dW, db
+        if keep_dZ:
+            grads[key("dZ", l)] = dZ
     return grads
 
 
@@ -284,9 +262,8 @@ def update_parameters(
     """
     L = _layer_count(parameters, "update_parameters")
     new: dict[str, Array] = {}
-    for l in range(1, L + 1):
-        new[f"W{l}"] = parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]
-        new[f"b{l}"] = parameters[f"b{l}"] - learning_rate * grads[f"db{l}"]
+    for k in lecture.parameter_keys(L):
+        new[k] = parameters[k] - learning_rate * grads["d" + k]
     return new
 
 

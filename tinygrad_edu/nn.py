@@ -1,6 +1,6 @@
 """Networks in the lecture's notation: ``Module``, ``Linear``, ``DeepNetwork`` and the cost.
 
-Everything follows NOTES.md (lecture 4.1-4.4): one example per COLUMN, so the input X = A[0] is
+Everything follows the lecture (4.1-4.4, ``docs/lecture.md``): one example per COLUMN, so the input X = A[0] is
 (n[0], m); layer l holds W[l] of shape (n[l], n[l-1]) and b[l] of shape (n[l], 1) and computes
 
     Z[l] = W[l] A[l-1] + b[l]        (b[l] broadcasts over the m columns)
@@ -28,7 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ShapeError
+from . import lecture
+from .errors import ShapeError, message
+from .lecture import ACTIVATION_NAMES as ACTIVATIONS
+from .lecture import INITS, check_layer_dims, init_weights, parameters_layer_dims
 from .tensor import Tensor, cross_entropy
 
 __all__ = [
@@ -37,78 +40,15 @@ __all__ = [
     "Module",
     "Linear",
     "DeepNetwork",
+    "activate",
     "binary_cross_entropy",
     "init_weights",
     "check_layer_dims",
+    "parameters_layer_dims",
 ]
 
-#: the activations a layer can use: g(Z) for Z = W A_prev + b
-ACTIVATIONS: tuple[str, ...] = ("relu", "sigmoid", "tanh", "linear")
-
-#: the initialisation schemes: W[l] = randn(n[l], n[l-1]) * scale, b[l] = 0
-INITS: tuple[str, ...] = ("he", "xavier", "small")
-
-
-# ----------------------------------------------------------------------------- checks shared with manual
-
-
-def check_layer_dims(layer_dims: Any, where: str) -> list[int]:
-    """``layer_dims`` as a list of ints, or a ValueError that says what layer_dims must be."""
-    ok = isinstance(layer_dims, Sequence) and not isinstance(layer_dims, (str, bytes)) and len(layer_dims) >= 2
-    dims: list[int] = []
-    if ok:
-        for n in layer_dims:
-            if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
-                ok = False
-                break
-            dims.append(int(n))
-    if not ok:
-        raise ValueError(
-            f"{where}: layer_dims must be a list [n[0], n[1], ..., n[L]] of at least two positive integers "
-            f"(n[0] = number of input features, n[L] = number of output units), got {layer_dims!r}. "
-            "Example: the lecture's network is [3, 5, 5, 3, 1] (L = 4)."
-        )
-    return dims
-
-
-def check_activation(activation: Any, where: str) -> str:
-    """The activation name, or a ValueError listing the valid ones."""
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"{where}: unknown activation {activation!r}; valid activations are {', '.join(ACTIVATIONS)}.")
-    return str(activation)
-
-
-def init_weights(randn: np.ndarray, init: str, n_prev: int, where: str = "init") -> np.ndarray:
-    """W[l] from ``randn = rs.randn(n[l], n[l-1])`` for each scheme, written as the course writes it:
-
-    * ``"he"``:     randn * sqrt(2 / n[l-1])   (for relu layers)
-    * ``"xavier"``: randn / sqrt(n[l-1])       (the course's L-layer application)
-    * ``"small"``:  randn * 0.01               (the course's step-by-step assignment)
-    """
-    if init == "he":
-        return randn * np.sqrt(2.0 / n_prev)
-    if init == "xavier":
-        return randn / np.sqrt(n_prev)
-    if init == "small":
-        return randn * 0.01
-    raise ValueError(f"{where}: unknown init {init!r}; valid schemes are {', '.join(INITS)}.")
-
-
-def check_init(init: Any, where: str) -> str:
-    """The init scheme's name, or a ValueError listing the valid ones."""
-    if init not in INITS:
-        raise ValueError(f"{where}: unknown init {init!r}; valid schemes are {', '.join(INITS)}.")
-    return str(init)
-
-
-def _random_state(seed: Any, where: str) -> np.random.RandomState:
-    if isinstance(seed, np.random.RandomState):
-        return seed
-    if seed is None:
-        return np.random.RandomState()
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"{where}: seed must be an int, a numpy.random.RandomState or None, got {seed!r}.")
-    return np.random.RandomState(int(seed))
+# ACTIVATIONS (the activation names), INITS, init_weights, check_layer_dims and parameters_layer_dims
+# are the lecture's conventions, from tinygrad_edu.lecture; they are listed here too for nn's users.
 
 
 # ----------------------------------------------------------------------------- Module
@@ -188,33 +128,31 @@ class Linear(Module):
     ) -> None:
         for what, n in (("n_in", n_in), ("n_out", n_out)):
             if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
-                raise ValueError(f"Linear: {what} must be a positive integer (a number of units), got {n!r}.")
+                raise ValueError(message("Linear", f"{what} must be a positive integer (a number of units), got {n!r}"))
         self.n_in, self.n_out, self.layer = int(n_in), int(n_out), layer
-        check_init(init, "Linear")
-        rs = _random_state(seed, "Linear")
+        lecture.check_init(init, "Linear")
         # W[l] = randn(n[l], n[l-1]) scaled by the init scheme;  b[l] = zeros((n[l], 1))
-        W = init_weights(rs.randn(self.n_out, self.n_in), init, self.n_in)
-        self.W = Tensor(W, requires_grad=True, name=None if layer is None else f"W[{layer}]", dtype=dtype)
-        self.b = Tensor(
-            np.zeros((self.n_out, 1)), requires_grad=True, name=None if layer is None else f"b[{layer}]", dtype=dtype
-        )
+        W, b = lecture.draw_weights(lecture.random_state(seed, "Linear"), self.n_out, self.n_in, init)
+        named = layer is not None
+        self.W = Tensor(W, requires_grad=True, name=lecture.name("W", layer) if named else None, dtype=dtype)
+        self.b = Tensor(b, requires_grad=True, name=lecture.name("b", layer) if named else None, dtype=dtype)
 
     def forward(self, A_prev: Tensor) -> Tensor:
         """Z[l] = W[l] A[l-1] + b[l]: (n[l], n[l-1]) @ (n[l-1], m) + (n[l], 1) -> (n[l], m)."""
         if not isinstance(A_prev, Tensor):
             A_prev = Tensor(A_prev)
         if A_prev.ndim != 2 or A_prev.shape[0] != self.n_in:
-            l = "l" if self.layer is None else str(self.layer)
-            lp = "l-1" if self.layer is None else str(self.layer - 1)
-            hint = ""
+            l = "l" if self.layer is None else self.layer
+            lp = "l-1" if self.layer is None else self.layer - 1
+            hint = None
             if A_prev.ndim == 2 and A_prev.shape[1] == self.n_in:
-                hint = f" Hint: its transpose, {A_prev.shape[::-1]}, would fit: put one example per column."
+                hint = f"its transpose, {A_prev.shape[::-1]}, would fit: put one example per column"
             elif A_prev.ndim == 1:
-                hint = " Hint: a single example must be a column, shape (n, 1): use x.reshape(-1, 1)."
-            raise ShapeError(
-                f"Linear layer {l}: A[{lp}] must be (n[{lp}], m) = ({self.n_in}, m) to compute "
-                f"Z[{l}] = W[{l}] A[{lp}] + b[{l}] with W[{l}] {self.W.shape}, got shape {A_prev.shape}.{hint}"
-            )
+                hint = "a single example must be a column, shape (n, 1): use x.reshape(-1, 1)"
+            raise ShapeError(message(
+                f"Linear layer {l}",
+                f"A[{lp}] must be (n[{lp}], m) = ({self.n_in}, m) to compute Z[{l}] = W[{l}] A[{lp}] + b[{l}] with "
+                f"W[{l}] {self.W.shape}, got shape {A_prev.shape}", hint))
         return self.W @ A_prev + self.b
 
     def __repr__(self) -> str:
@@ -224,15 +162,11 @@ class Linear(Module):
 # ----------------------------------------------------------------------------- DeepNetwork
 
 
-def _activate(Z: Tensor, activation: str) -> Tensor:
-    """A[l] = g[l](Z[l])."""
-    if activation == "relu":
-        return Z.relu()
-    if activation == "sigmoid":
-        return Z.sigmoid()
-    if activation == "tanh":
-        return Z.tanh()
-    return Z  # "linear": g(Z) = Z, so A[l] is the tensor Z[l] itself
+def activate(Z: Tensor, activation: str) -> Tensor:
+    """A[l] = g[l](Z[l]) for an activation of :data:`lecture.ACTIVATIONS`: the Tensor method of that
+    name (``Z.relu()``, ``Z.sigmoid()``, ``Z.tanh()``); for ``"linear"``, g(Z) = Z is Z itself."""
+    lecture.check_activation(activation, "activate")
+    return Z if activation == "linear" else getattr(Z, activation)()
 
 
 class DeepNetwork(Module):
@@ -272,18 +206,9 @@ class DeepNetwork(Module):
     ) -> None:
         dims = check_layer_dims(layer_dims, "DeepNetwork")
         L = len(dims) - 1
-        if activations is None:
-            acts = [check_activation(hidden_activation, "DeepNetwork (hidden_activation)")] * (L - 1)
-            acts.append(check_activation(output_activation, "DeepNetwork (output_activation)"))
-        else:
-            if isinstance(activations, str) or len(activations) != L:
-                raise ValueError(
-                    f"DeepNetwork: activations must list one activation per layer, L = {L} for layer_dims "
-                    f"{dims}, got {activations!r}."
-                )
-            acts = [check_activation(a, f"DeepNetwork (activation of layer {i})") for i, a in enumerate(activations, 1)]
-        check_init(init, "DeepNetwork")
-        rs = _random_state(seed, "DeepNetwork")
+        acts = lecture.layer_activations(L, hidden_activation, output_activation, activations, "DeepNetwork")
+        lecture.check_init(init, "DeepNetwork")
+        rs = lecture.random_state(seed, "DeepNetwork")
         self.layer_dims: tuple[int, ...] = tuple(dims)
         self.activations: tuple[str, ...] = tuple(acts)
         self.init = init
@@ -304,42 +229,33 @@ class DeepNetwork(Module):
     def forward_cache(self, X: Any) -> tuple[Tensor, dict[str, Tensor]]:
         """The forward pass, returning A[L] and the named intermediates
         ``{"A[0]": ..., "Z[1]": ..., "A[1]": ..., ..., "A[L]": ...}`` (the lecture's cache)."""
-        A = X if isinstance(X, Tensor) else Tensor(X, name="A[0]")
+        A = X if isinstance(X, Tensor) else Tensor(X, name=lecture.name("A", 0))
         n0 = self.layer_dims[0]
         if A.ndim != 2 or A.shape[0] != n0:
-            hint = ""
+            hint = None
             if A.ndim == 2 and A.shape[1] == n0:
-                hint = f" Hint: X looks like one example per row; pass X.T, shape {A.shape[::-1]}."
+                hint = f"X looks like one example per row; pass X.T, shape {A.shape[::-1]}"
             elif A.ndim == 1 and A.shape[0] == n0:
-                hint = " Hint: a single example must be a column: X.reshape(-1, 1)."
-            raise ShapeError(
-                f"DeepNetwork: X = A[0] must be (n[0], m) = ({n0}, m), one example per column, got shape "
-                f"{A.shape}.{hint}"
-            )
-        cache: dict[str, Tensor] = {"A[0]": A}
+                hint = "a single example must be a column: X.reshape(-1, 1)"
+            raise ShapeError(message("DeepNetwork", f"X = A[0] must be (n[0], m) = ({n0}, m), one example per column, "
+                                                    f"got shape {A.shape}", hint))
+        cache: dict[str, Tensor] = {lecture.name("A", 0): A}
         for l, (layer, act) in enumerate(zip(self.layers, self.activations), start=1):
-            Z = layer(A).named(f"Z[{l}]")  # Z[l] = W[l] A[l-1] + b[l]
-            A = _activate(Z, act)  # A[l] = g[l](Z[l])
+            Z = layer(A).named(lecture.name("Z", l))  # Z[l] = W[l] A[l-1] + b[l]
+            A = activate(Z, act)  # A[l] = g[l](Z[l])
             if A is not Z:
-                A.named(f"A[{l}]")
-            cache[f"Z[{l}]"] = Z
-            cache[f"A[{l}]"] = A
+                A.named(lecture.name("A", l))
+            cache[Z.name] = Z  # type: ignore[index]
+            cache[lecture.name("A", l)] = A
         return A, cache
 
     def named_parameters(self) -> list[tuple[str, Tensor]]:
         """[("W[1]", W[1]), ("b[1]", b[1]), ..., ("W[L]", W[L]), ("b[L]", b[L])]."""
-        out: list[tuple[str, Tensor]] = []
-        for l, layer in enumerate(self.layers, start=1):
-            out += [(f"W[{l}]", layer.W), (f"b[{l}]", layer.b)]
-        return out
+        return [(lecture.name(p, l), getattr(layer, p)) for l, layer in enumerate(self.layers, 1) for p in "Wb"]
 
     def to_parameters(self) -> dict[str, np.ndarray]:
         """The parameters as the course's dict ``{"W1": ..., "b1": ..., ...}`` (copies)."""
-        out: dict[str, np.ndarray] = {}
-        for l, layer in enumerate(self.layers, start=1):
-            out[f"W{l}"] = layer.W.data.copy()
-            out[f"b{l}"] = layer.b.data.copy()
-        return out
+        return {lecture.key(p, l): getattr(layer, p).data.copy() for l, layer in enumerate(self.layers, 1) for p in "Wb"}
 
     @classmethod
     def from_parameters(
@@ -355,66 +271,17 @@ class DeepNetwork(Module):
         (checked for missing keys and shapes; the dict itself is not changed)."""
         dims = parameters_layer_dims(parameters, "DeepNetwork.from_parameters")
         if dtype is not None and np.dtype(dtype).kind != "f":
-            raise TypeError(
-                f"DeepNetwork.from_parameters: dtype must be a floating-point type such as float64 or float32, "
-                f"got {np.dtype(dtype)}; integer weights would be truncated."
-            )
+            raise TypeError(message("DeepNetwork.from_parameters", "dtype must be a floating-point type such as "
+                                    f"float64 or float32, got {np.dtype(dtype)}; integer weights would be truncated"))
         net = cls(dims, hidden_activation, output_activation, init="small", seed=0, activations=activations)
         for l, layer in enumerate(net.layers, start=1):
-            W = np.array(parameters[f"W{l}"], dtype=dtype)
-            b = np.array(parameters[f"b{l}"], dtype=dtype)
-            layer.W = Tensor(W, requires_grad=True, name=f"W[{l}]")
-            layer.b = Tensor(b, requires_grad=True, name=f"b[{l}]")
+            for p in "Wb":
+                value = np.array(parameters[lecture.key(p, l)], dtype=dtype)
+                setattr(layer, p, Tensor(value, requires_grad=True, name=lecture.name(p, l)))
         return net
 
     def __repr__(self) -> str:
         return f"DeepNetwork(layer_dims={list(self.layer_dims)}, activations={list(self.activations)})"
-
-
-def parameters_layer_dims(parameters: Any, where: str) -> list[int]:
-    """layer_dims read off a course-style dict {"W1", "b1", ..., "WL", "bL"}, with clear errors for a
-    missing key or a shape that does not fit the lecture's W[l] (n[l], n[l-1]), b[l] (n[l], 1)."""
-    if not isinstance(parameters, Mapping):
-        raise TypeError(
-            f"{where}: parameters must be a dict {{'W1': ..., 'b1': ..., ...}}, got {type(parameters).__name__}."
-        )
-    L = 0
-    while f"W{L + 1}" in parameters or f"b{L + 1}" in parameters:
-        L += 1
-    if L == 0:
-        raise ValueError(
-            f"{where}: parameters has no 'W1'/'b1'; expected keys W1, b1, ..., WL, bL, got {sorted(parameters)}."
-        )
-    expected = {f"{p}{l}" for l in range(1, L + 1) for p in "Wb"}
-    missing = sorted(expected - set(parameters), key=lambda k: (int(k[1:]), k[0]))
-    if missing:
-        raise ValueError(
-            f"{where}: parameters is missing {', '.join(repr(k) for k in missing)}; a network with L = {L} "
-            f"layer{'s' if L > 1 else ''} needs {'W1, b1' if L == 1 else f'W1, b1, ..., W{L}, b{L}'}."
-        )
-    extra = sorted(
-        k for k in parameters if k not in expected and isinstance(k, str) and k[:1] in "Wb" and k[1:].isdigit()
-    )
-    if extra:
-        raise ValueError(f"{where}: parameters has {', '.join(map(repr, extra))} but no W/b of the layers before it.")
-    dims: list[int] = []
-    for l in range(1, L + 1):
-        W, b = np.asarray(parameters[f"W{l}"]), np.asarray(parameters[f"b{l}"])
-        if W.ndim != 2:
-            raise ShapeError(f"{where}: W{l} must be a matrix (n[{l}], n[{l - 1}]), got shape {W.shape}.")
-        if l == 1:
-            dims.append(W.shape[1])
-        elif W.shape[1] != dims[-1]:
-            raise ShapeError(
-                f"{where}: W{l} has shape {W.shape} but must be (n[{l}], n[{l - 1}]) = (n[{l}], {dims[-1]}), "
-                f"since W{l - 1} has {dims[-1]} rows."
-            )
-        dims.append(W.shape[0])
-        if b.shape != (W.shape[0], 1):
-            raise ShapeError(
-                f"{where}: b{l} must be (n[{l}], 1) = ({W.shape[0]}, 1) to match W{l}, got shape {b.shape}."
-            )
-    return dims
 
 
 # ----------------------------------------------------------------------------- the cost
@@ -437,29 +304,18 @@ def binary_cross_entropy(AL: Tensor, Y: Any) -> Tensor:
     y = Y.data if isinstance(Y, Tensor) else np.asarray(Y)
     name = AL.name or "A[L]"
     if y.shape != AL.shape:
-        hint = ""
+        hint = None
         if y.shape == AL.shape[::-1]:
-            hint = " Hint: Y looks transposed; labels go one per column, shape (n[L], m)."
+            hint = "Y looks transposed; labels go one per column, shape (n[L], m)"
         elif y.ndim == 1 and AL.ndim == 2 and y.shape[0] == AL.shape[1]:
-            hint = f" Hint: Y is 1-D; make it a row, Y.reshape(1, {y.shape[0]})."
-        raise ShapeError(
-            f"binary_cross_entropy: Y has shape {y.shape} but {name} has shape {AL.shape}; Y must have "
-            f"A[L]'s shape (n[L], m), one label per output unit and example.{hint}"
-        )
-    if y.dtype.kind not in "fiub":
-        raise ValueError(f"binary_cross_entropy: Y must be numeric labels in [0, 1], got dtype {y.dtype}.")
-    if y.size and not bool(np.all((y >= 0) & (y <= 1))):
-        bad = y[~((y >= 0) & (y <= 1))]
-        raise ValueError(
-            f"binary_cross_entropy: Y must hold labels in [0, 1] (1 = positive class, 0 = negative), but it "
-            f"contains {bad.flat[0].item()!r} ({bad.size} value(s) outside [0, 1]). Hint: map labels such as -1/+1 or "
-            "1/2 to 0/1 first."
-        )
+            hint = f"Y is 1-D; make it a row, Y.reshape(1, {y.shape[0]})"
+        raise ShapeError(message("binary_cross_entropy", f"Y has shape {y.shape} but {name} has shape {AL.shape}; "
+                                 "Y must have A[L]'s shape (n[L], m), one label per output unit and example", hint))
+    lecture.check_labels(y, "binary_cross_entropy")
     if AL.op != "sigmoid" and AL.size and not bool(np.all((AL.data >= 0) & (AL.data <= 1))):
-        raise ValueError(
-            f"binary_cross_entropy: {name} must hold probabilities in [0, 1], but its values range from "
-            f"{np.nanmin(AL.data):.4g} to {np.nanmax(AL.data):.4g}"
-            f"{' and include nan' if np.isnan(AL.data).any() else ''}. "
-            "Hint: the output layer of a binary classifier needs a sigmoid: A[L] = sigmoid(Z[L])."
-        )
+        raise ValueError(message(
+            "binary_cross_entropy",
+            f"{name} must hold probabilities in [0, 1], but its values range from {np.nanmin(AL.data):.4g} to "
+            f"{np.nanmax(AL.data):.4g}{' and include nan' if np.isnan(AL.data).any() else ''}",
+            "the output layer of a binary classifier needs a sigmoid: A[L] = sigmoid(Z[L])"))
     return cross_entropy(AL, Y)

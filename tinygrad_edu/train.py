@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ShapeError
+from .errors import ShapeError, message
+from .lecture import check_count, check_data
 from .nn import Module, binary_cross_entropy
 from .optim import GradientDescent, Optimizer
 from .tensor import Tensor, no_grad
@@ -48,28 +49,6 @@ class TrainHistory:
     costs: list[float] = field(default_factory=list)
     final_cost: float | None = None
     record_every: int = 100
-
-
-def _as_array(a: Any) -> np.ndarray:
-    return a.data if isinstance(a, Tensor) else np.asarray(a)
-
-
-def _check_xy(X: Any, Y: Any, where: str) -> None:
-    x, y = _as_array(X), _as_array(Y)
-    if x.ndim != 2 or y.ndim != 2:
-        raise ShapeError(
-            f"{where}: X must be (n[0], m) and Y (n[L], m), one example per column, got X {x.shape} and Y {y.shape}."
-            + (" Hint: make a 1-D Y a row: Y.reshape(1, -1)." if y.ndim == 1 else "")
-        )
-    if x.shape[1] != y.shape[1]:
-        hint = ""
-        if x.shape[0] == y.shape[1] or x.shape[1] == y.shape[0]:
-            hint = (" Hint: both need one example per column, the same m examples; check that neither is "
-                    "transposed and that Y belongs to the same examples as X.")
-        raise ShapeError(
-            f"{where}: X has m = {x.shape[1]} examples (columns) but Y has {y.shape[1]}; X is (n[0], m) = {x.shape}, "
-            f"Y must be (n[L], m), got {y.shape}.{hint}"
-        )
 
 
 def train(
@@ -100,15 +79,13 @@ def train(
     Warns (``UserWarning``) once if, after the first backward pass, a parameter has no gradient:
     the cost does not depend on it, so it will never be trained. Returns a :class:`TrainHistory`.
     """
-    if isinstance(num_iterations, bool) or not isinstance(num_iterations, (int, np.integer)) or num_iterations < 0:
-        raise ValueError(f"train: num_iterations must be a non-negative integer, got {num_iterations!r}.")
-    if isinstance(record_every, bool) or not isinstance(record_every, (int, np.integer)) or record_every < 1:
-        raise ValueError(f"train: record_every must be a positive integer, got {record_every!r}.")
-    _check_xy(X, Y, "train")
+    num_iterations = check_count(num_iterations, "num_iterations", "train", minimum=0)
+    record_every = check_count(record_every, "record_every", "train")
+    check_data(X, Y, "train")
     named = model.named_parameters()
     opt = optimizer if optimizer is not None else GradientDescent([p for _, p in named], learning_rate)
-    history = TrainHistory(record_every=int(record_every))
-    for i in range(int(num_iterations)):
+    history = TrainHistory(record_every=record_every)
+    for i in range(num_iterations):
         AL = model(X)  # forward: A[0] = X -> A[L]
         J = cost_fn(AL, Y)  # J = -(1/m) Σ (Y log A[L] + (1 - Y) log(1 - A[L]))
         opt.zero_grad()
@@ -131,10 +108,11 @@ def train(
 def _warn_missing_gradients(named: list[tuple[str, Tensor]]) -> None:
     missing = [f"{name} {p.shape}" for name, p in named if p.grad is None]
     if missing:
+        one = len(missing) == 1
         warnings.warn(
-            f"train: {', '.join(missing)} got no gradient: the cost does not depend on "
-            f"{'it' if len(missing) == 1 else 'them'}, so {'it' if len(missing) == 1 else 'they'} will never "
-            "be trained. Check that the forward pass uses every layer.",
+            message("train", f"{', '.join(missing)} got no gradient: the cost does not depend on "
+                             f"{'it' if one else 'them'}, so {'it' if one else 'they'} will never be trained",
+                    "check that the forward pass uses every layer"),
             UserWarning,
             stacklevel=3,
         )
@@ -149,10 +127,11 @@ def predict(model: Module, X: Any, threshold: float = 0.5) -> np.ndarray:
 
 
 def accuracy(model: Module, X: Any, Y: Any, threshold: float = 0.5) -> float:
-    """The fraction of labels predicted right: mean(predict(model, X) == Y), in [0, 1]."""
-    _check_xy(X, Y, "accuracy")
+    """The fraction of labels predicted right: mean(predict(model, X) == Y), in [0, 1]. Labels are
+    the lecture's 0/1; a label given as a probability counts as class 1 where it is above 0.5."""
+    _, y = check_data(X, Y, "accuracy")
     pred = predict(model, X, threshold)
-    y = _as_array(Y)
     if pred.shape != y.shape:
-        raise ShapeError(f"accuracy: the predictions have shape {pred.shape} (n[L], m) but Y has shape {y.shape}.")
-    return float(np.mean(pred == y))
+        raise ShapeError(message("accuracy", f"the predictions have shape {pred.shape} (n[L], m) but Y has shape "
+                                             f"{y.shape}"))
+    return float(np.mean(pred == (y > 0.5)))
