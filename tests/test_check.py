@@ -468,3 +468,98 @@ def test_whenever_a_mistake_shows_it_is_named(L, widths, m, seed, mistake):
         return
     assert not report.ok
     assert kind in {f.kind for f in report.findings}, report.diagnosis
+
+
+# ----------------------------------------------------------------------------- every row of the MISTAKES table
+
+
+def _layer2(mutate):
+    """A learner's model_backward for layer_dims [4, 5, 3, 1]: the course's, with layer 2's box
+    (dW2, db2, dA1) replaced by ``mutate(dZ2, A1, W2, Z2, m)``, which returns some of them."""
+
+    def backward(AL, Y, caches):
+        grads = manual.model_backward(AL, Y, caches, keep_dZ=True)
+        (A1, W2, _b2), Z2 = caches[1]
+        grads.update(mutate(grads.pop("dZ2"), A1, W2, Z2, Y.shape[1]))
+        for k in [k for k in grads if k.startswith("dZ") or k == "dA3"]:
+            del grads[k]
+        return grads
+
+    return backward
+
+
+def _reads_wrong_cache(AL, Y, caches):
+    """Layer 3's step reads caches[0] (layer 1's, two away): the shapes do not fit and it raises."""
+    linear_cache, Z = caches[0]
+    return manual.linear_backward(AL - Y, linear_cache)
+
+
+# (code, target) of MISTAKES -> a learner's backward with that mistake (layer 2 unless said otherwise)
+MISTAKE_ROWS = {
+    ("relu_sigmoid_swapped", "dZ"): buggy_backward("relu_sigmoid_swapped"),
+    ("cache_off_by_one", "dZ"): None,  # tested above, on equal widths (test_each_classic_mistake...)
+    ("wrong_sign", "dZ"): buggy_backward("wrong_sign_dAL"),
+    ("extra_1/m", "dZ"): _layer2(lambda dZ, A1, W2, Z2, m: dict(zip(("dA1", "dW2", "db2"),
+                                                                  manual.linear_backward(dZ / m, (A1, W2, None))))),
+    ("missing_1/m", "dW"): _layer2(lambda dZ, A1, W2, Z2, m: {"dW2": dZ @ A1.T}),
+    ("extra_1/m", "dW"): _layer2(lambda dZ, A1, W2, Z2, m: {"dW2": dZ @ A1.T / m / m}),
+    ("wrong_sign", "dW"): buggy_backward("wrong_sign_dW"),
+    ("transposed_dW", "dW"): buggy_backward("transposed_dW"),
+    ("uses_A[l]", "dW"): _layer2(lambda dZ, A1, W2, Z2, m: {"dW2": dZ @ np.maximum(Z2, 0).T / m}),
+    ("missing_1/m", "db"): _layer2(lambda dZ, A1, W2, Z2, m: {"db2": np.sum(dZ, axis=1, keepdims=True)}),
+    ("extra_1/m", "db"): _layer2(lambda dZ, A1, W2, Z2, m: {"db2": np.sum(dZ, axis=1, keepdims=True) / m / m}),
+    ("wrong_sign", "db"): _layer2(lambda dZ, A1, W2, Z2, m: {"db2": -np.sum(dZ, axis=1, keepdims=True) / m}),
+    ("db_keepdims", "db"): buggy_backward("db_keepdims"),
+    ("db_axis", "db"): buggy_backward("db_axis"),
+    ("extra_1/m", "dA"): buggy_backward("extra_1/m"),
+    ("wrong_sign", "dA"): _layer2(lambda dZ, A1, W2, Z2, m: {"dA1": -(W2.T @ dZ)}),
+    ("uses_Z", "dA"): _layer2(lambda dZ, A1, W2, Z2, m: {"dA1": W2.T @ Z2}),
+    ("dA_no_transpose", "dA"): None,  # needs a square W: below
+    ("missing_key", "any"): None,  # test_a_missing_key_and_an_unknown_mistake_are_reported
+    ("dW_shape", "dW"): _layer2(lambda dZ, A1, W2, Z2, m: {"dW2": (dZ @ A1.T / m)[:, :2]}),
+    ("db_shape", "db"): _layer2(lambda dZ, A1, W2, Z2, m: {"db2": np.zeros((2, 1))}),
+    ("dA_shape", "dA"): _layer2(lambda dZ, A1, W2, Z2, m: {"dA1": (W2.T @ dZ)[:, :2]}),
+    ("scaled", "any"): _layer2(lambda dZ, A1, W2, Z2, m: {"dW2": 0.25 * dZ @ A1.T / m}),
+    ("wrong_values", "any"): _layer2(lambda dZ, A1, W2, Z2, m: {"dW2": dZ @ A1.T / m + 0.01}),
+    ("wrong_cache", "any"): _reads_wrong_cache,
+}
+
+
+def test_every_row_of_the_mistakes_table_has_a_test_row():
+    from tinygrad_edu.check import MISTAKES
+
+    assert {(mk.code, mk.target) for mk in MISTAKES} == set(MISTAKE_ROWS)
+    for mk in MISTAKES:  # and says what it is, how it reads, and the right equation
+        assert mk.what and mk.sentence and mk.equation
+
+
+@pytest.mark.parametrize("row", [r for r, fn in MISTAKE_ROWS.items() if fn is not None], ids=lambda r: "-".join(r))
+def test_every_row_of_the_mistakes_table_is_recognised(row):
+    code, target = row
+    dims = [4, 5, 3, 1]
+    params = manual.initialize_parameters_deep(dims, seed=5)
+    X, Y = data(dims, 7, seed=4)
+    report = compare_gradients(params, X, Y, backward=MISTAKE_ROWS[row])
+    assert not report.ok
+    found = [f for f in report.findings if f.kind == code]
+    assert found, report.diagnosis
+    f = found[0]
+    if target in ("dW", "db", "dA"):
+        assert f.quantity.startswith(target) and f.equation.startswith(target)
+    assert "{" not in f.message and "{" not in f.equation  # every template field was filled in
+    assert f.message in report.diagnosis and f.equation in report.diagnosis
+
+
+def test_dA_used_without_the_transpose_is_named():
+    dims = [3, 4, 4, 1]  # W[2] is square, so W[2] dZ[2] has dA[1]'s shape
+    params = manual.initialize_parameters_deep(dims, seed=2)
+    X, Y = data(dims, 6, seed=1)
+
+    def no_transpose(AL, Y, caches):
+        g = manual.model_backward(AL, Y, caches, keep_dZ=True)
+        (_A1, W2, _b), _Z = caches[1]
+        g["dA1"] = W2 @ g["dZ2"]
+        return {k: v for k, v in g.items() if not k.startswith("dZ") and k != "dA3"}
+
+    (f,) = [f for f in compare_gradients(params, X, Y, backward=no_transpose).findings if f.layer == 2]
+    assert (f.kind, f.quantity) == ("dA_no_transpose", "dA[1]") and "W[2]^T" in f.message

@@ -545,6 +545,26 @@ def test_backward_steps_follow_the_engine_order_and_change_nothing(tmp_path):
         np.testing.assert_array_equal(net[k].grad, g)
 
 
+@needs_dot
+def test_backward_step_frames_are_the_engines_visits_on_branches(tmp_path):
+    """J = sum(tanh(3y) + exp(2x)), exp created after the tanh branch: the frames follow the order
+    in which run_backward really visits the tensors (not a topological guess)."""
+    from tinygrad_edu.graph import run_backward
+
+    x = Tensor([0.1, 0.2], requires_grad=True, name="x")
+    y = Tensor([0.3, -0.4], requires_grad=True, name="y")
+    b = (y * 3).named("a").tanh().named("b")
+    d = (x * 2).named("c").exp().named("d")
+    J = (b + d).named("s").sum().named("J")
+    visits = []
+    run_backward(J, np.ones(()), visits=visits)
+    x.zero_grad(), y.zero_grad()
+    J.backward()
+    html = render_backward_steps(J, tmp_path / "steps").read_text()
+    caps = re.findall(r"step \d of \d: d(\w+) ", re.search(r"const caps = (\[.*?\]);", html).group(1))
+    assert caps == [t.name for t in visits] == ["J", "s", "d", "c", "b", "a"]
+
+
 def test_the_gallery_script_regenerates_the_four_lecture_figures(tmp_path):
     import importlib.util
     from pathlib import Path

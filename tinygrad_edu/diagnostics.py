@@ -20,7 +20,8 @@ from .errors import AnomalyError, ShapeError, message
 if TYPE_CHECKING:  # pragma: no cover
     from .tensor import Function, Tensor
 
-__all__ = ["label", "shape_error", "normalise_axes", "checked_forward", "check_gradients"]
+__all__ = ["label", "shape_error", "normalise_axes", "normalise_permutation", "backward_seed", "checked_forward",
+           "check_gradients"]
 
 
 def label(t: Tensor | None) -> str:
@@ -105,6 +106,40 @@ def normalise_axes(t: Tensor, axis: Any, opname: str) -> tuple[int, ...] | None:
     if len(set(out)) != len(out):
         raise ShapeError(message(opname, f"axis {axis!r} names the same axis twice for {label(t)}"))
     return tuple(sorted(out))
+
+
+def normalise_permutation(t: Tensor, axes: tuple[Any, ...]) -> tuple[int, ...]:
+    """``axes`` of a transpose as non-negative ints, or a ShapeError if they are not a permutation."""
+    nd = t.ndim
+    ok = all(isinstance(a, (int, np.integer)) and -nd <= a < nd for a in axes)
+    if not ok or sorted(int(a) % nd for a in axes) != list(range(nd)):
+        raise ShapeError(message("transpose", f"axes {axes} are not a permutation of the {nd} axes of {label(t)} "
+                                              f"(each of 0..{nd - 1}, or -{nd}..-1, exactly once)"))
+    return tuple(int(a) % nd for a in axes)
+
+
+def backward_seed(t: Tensor, grad: Any) -> np.ndarray:
+    """dJ/d(t) to start ``t.backward(grad)`` from: 1 for a one-element t, else ``grad`` (copied, in
+    t's dtype), with the error a learner needs when neither works."""
+    if not t.requires_grad:
+        raise RuntimeError(message(
+            "backward", f"{label(t)} does not require grad, so there is nothing to differentiate. None of the "
+            "tensors it was computed from has requires_grad=True (create parameters with Tensor(..., "
+            "requires_grad=True)), or it was computed inside no_grad()"))
+    if grad is None:
+        if t.data.size != 1:
+            raise ValueError(message(
+                "backward", f"{label(t)} has {t.data.size} elements; backward() without grad= needs a single number "
+                "such as the cost J", "reduce it first, e.g. .sum() or .mean() (the lecture's cost averages over the "
+                f"m examples), or pass grad= an array of shape {t.shape}"))
+        return np.array(1, t.data.dtype).reshape(t.data.shape)
+    seed = np.array(getattr(grad, "data", grad), dtype=t.data.dtype)  # a copy
+    if seed.shape != t.data.shape:
+        raise ShapeError(message(
+            "backward", f"grad= has shape {seed.shape} but {t.name or 'the tensor'} has shape {t.shape}; the gradient "
+            "dJ/dt always has the shape of t (4.4: dZ[l] has the shape of Z[l])",
+            "to start from a cost, reduce to one number first with .sum() or .mean()"))
+    return seed
 
 
 # ============================================================================= anomaly mode

@@ -3,8 +3,8 @@
 Function names, arguments and cache layouts are those of the course's assignment ("Building
 your deep neural network: step by step"), so a learner's own functions plug in where these do,
 and :func:`tinygrad_edu.check.compare_gradients` can hold them against autograd. Notation as in
-the lecture (``docs/lecture.md``, :mod:`tinygrad_edu.lecture`): one example per COLUMN, X = A[0] is (n[0], m), W[l] is (n[l], n[l-1]), b[l] is
-(n[l], 1), Z[l] and A[l] are (n[l], m).
+the lecture (``docs/lecture.md``, :mod:`tinygrad_edu.lecture`): one example per COLUMN, X = A[0]
+is (n[0], m), W[l] is (n[l], n[l-1]), b[l] is (n[l], 1), Z[l] and A[l] are (n[l], m).
 
 Caches, exactly as the course lays them out:
 

@@ -255,7 +255,8 @@ class DeepNetwork(Module):
 
     def to_parameters(self) -> dict[str, np.ndarray]:
         """The parameters as the course's dict ``{"W1": ..., "b1": ..., ...}`` (copies)."""
-        return {lecture.key(p, l): getattr(layer, p).data.copy() for l, layer in enumerate(self.layers, 1) for p in "Wb"}
+        layers = enumerate(self.layers, start=1)
+        return {lecture.key(p, l): getattr(layer, p).data.copy() for l, layer in layers for p in "Wb"}
 
     @classmethod
     def from_parameters(

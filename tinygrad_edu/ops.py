@@ -23,8 +23,6 @@ Conventions every backward rule follows:
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from .lecture import sigmoid

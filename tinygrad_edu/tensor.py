@@ -400,26 +400,7 @@ class Tensor:
             grad: ``dJ/d(this tensor)``. Optional when the tensor has one element (it is then 1);
                 required, with this tensor's shape, otherwise.
         """
-        if not self.requires_grad:
-            raise RuntimeError(message(
-                "backward", f"{diagnostics.label(self)} does not require grad, so there is nothing to differentiate. "
-                "None of the tensors it was computed from has requires_grad=True (create parameters with "
-                "Tensor(..., requires_grad=True)), or it was computed inside no_grad()"))
-        if grad is None:
-            if self.data.size != 1:
-                raise ValueError(message(
-                    "backward", f"{diagnostics.label(self)} has {self.data.size} elements; backward() without grad= "
-                    "needs a single number such as the cost J",
-                    "reduce it first, e.g. .sum() or .mean() (the lecture's cost averages over the m examples), or "
-                    f"pass grad= an array of shape {self.shape}"))
-            seed = np.array(1, self.data.dtype).reshape(self.data.shape)
-        else:
-            seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)  # a copy
-            if seed.shape != self.data.shape:
-                raise ShapeError(message(
-                    "backward", f"grad= has shape {seed.shape} but {self.name or 'the tensor'} has shape {self.shape}; "
-                    "the gradient dJ/dt always has the shape of t (4.4: dZ[l] has the shape of Z[l])",
-                    "to start from a cost, reduce to one number first with .sum() or .mean()"))
+        seed = diagnostics.backward_seed(self, grad)  # dJ/dJ = 1, or grad= checked against the shape
         run_backward(self, seed, anomaly=state.anomaly)
 
     # --- operators: + - * / ** @ are set below, each from its op class in ops.py ---------------
@@ -447,14 +428,7 @@ class Tensor:
             axes = tuple(axes[0])
         if not axes:
             return ops.Transpose.apply(self, None)
-        nd = self.ndim
-        if not all(isinstance(a, (int, np.integer)) and -nd <= a < nd for a in axes) or sorted(
-            int(a) % nd for a in axes
-        ) != list(range(nd)):
-            raise ShapeError(message("transpose", f"axes {axes} are not a permutation of the {nd} axes of "
-                                                  f"{diagnostics.label(self)} (each of 0..{nd - 1}, or -{nd}..-1, "
-                                                  "exactly once)"))
-        return ops.Transpose.apply(self, tuple(int(a) % nd for a in axes))
+        return ops.Transpose.apply(self, diagnostics.normalise_permutation(self, axes))
 
     def reshape(self, *shape: int) -> Tensor:
         """The same values in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``; one

@@ -29,7 +29,8 @@ def _network_of(parameters: Any) -> tuple[dict[str, Array], list[str]]:
             list(parameters.activations)
     if isinstance(parameters, Mapping):
         L = len(parameters_layer_dims(parameters, _WHERE)) - 1
-        return {k: np.array(parameters[k], dtype=np.float64) for k in parameter_keys(L)}, ["relu"] * (L - 1) + ["sigmoid"]
+        params = {k: np.array(parameters[k], dtype=np.float64) for k in parameter_keys(L)}
+        return params, ["relu"] * (L - 1) + ["sigmoid"]  # the course's activations
     raise TypeError(message(_WHERE, "parameters must be a course-style dict {'W1': ..., 'b1': ..., ...} or a "
                                     f"DeepNetwork, got {type(parameters).__name__}"))
 
@@ -151,7 +152,8 @@ def _rows(auto: dict[str, Array], other: Mapping[str, Any], ref: Reference, lear
             a = auto[k]
             o = other.get(k)
             if learner and kind == "dZ":
-                rows.append(GradientRow(l, qty, kind, a.shape, None, np.nan, np.nan, None, "model_backward returns no dZ"))
+                note = "model_backward returns no dZ"
+                rows.append(GradientRow(l, qty, kind, a.shape, None, np.nan, np.nan, None, note))
             elif o is None:
                 why = "your backward failed" if failed else f"no '{k}' in grads"
                 rows.append(GradientRow(l, qty, kind, a.shape, None, np.nan, np.nan, False, why))

@@ -192,11 +192,7 @@ def gradcheck(
     params: Module | Mapping[str, Tensor] | Sequence[Tensor],
     *,
     grads: Mapping[str, Any] | None = None,
-    eps: float = 1e-7,
-    threshold: float = 2e-7,
-    worst: int = 5,
-    max_entries: int | None = None,
-    seed: int = 0,
+    eps: float = 1e-7, threshold: float = 2e-7, worst: int = 5, max_entries: int | None = None, seed: int = 0,
 ) -> GradcheckResult:
     """Gradient checking by centred differences (the course's ``gradient_check_n``).
 
@@ -243,11 +239,7 @@ def gradcheck_parameters(
     Y: Any,
     grads: Mapping[str, Any] | None = None,
     *,
-    eps: float = 1e-7,
-    threshold: float = 2e-7,
-    worst: int = 5,
-    max_entries: int | None = None,
-    seed: int = 0,
+    eps: float = 1e-7, threshold: float = 2e-7, worst: int = 5, max_entries: int | None = None, seed: int = 0,
 ) -> GradcheckResult:
     """The course's ``gradient_check_n`` on a course-style dict: J(θ) = compute_cost(model_forward(X, θ), Y)
     (relu hidden layers, sigmoid output); ``grads`` ({"dW1", "db1", ...}, e.g. from your own

@@ -129,7 +129,8 @@ def _db_axis(box: Box) -> list[Variant]:
     ]
 
 
-_CACHE_EQUATION = "layer l's backward step uses its own cache, caches[l-1] = ((A[l-1], W[l], b[l]), Z[l]); here caches[{lm1}]"
+_CACHE_EQUATION = ("layer l's backward step uses its own cache, caches[l-1] = ((A[l-1], W[l], b[l]), Z[l]); here "
+                   "caches[{lm1}]")
 _SLIDE = "(the erratum of the summary slide)"
 
 #: every mistake the diagnosis can name, in the order they are tried
