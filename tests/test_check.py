@@ -165,7 +165,7 @@ def test_a_backward_that_raises_is_reported_with_the_cache_it_read():
 
 
 def test_the_errata_of_the_summary_slide_and_a_wrongly_shaped_dW():
-    """The source text's typos (NOTES.md, errata): dW[L] = (1/m) dZ[L] A[L]^T and dA[l-1] = W[l]^T Z[l];
+    """The source text's typos (docs/lecture.md, errata): dW[L] = (1/m) dZ[L] A[L]^T and dA[l-1] = W[l]^T Z[l];
     and a dW of an unrelated wrong shape."""
     dims = [4, 5, 3, 1]
     params = manual.initialize_parameters_deep(dims, seed=5)

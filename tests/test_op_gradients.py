@@ -141,7 +141,7 @@ def test_sigmoid_closed_form():
 
 
 def test_two_layer_network_against_hand_derived_equations():
-    """The lecture's equations (NOTES.md, 4.2) with the 1/m in J: autograd must match them."""
+    """The lecture's equations (docs/lecture.md, 4.2) with the 1/m in J: autograd must match them."""
     from tinygrad_edu import Tensor
 
     m = 7

@@ -37,6 +37,7 @@ Array = np.ndarray
 
 class Add(Binary):
     name, symbol, numbers, shape_rule = "add", "+", True, "broadcast"
+    operator = "add"
     __slots__ = ()  # the cache: nothing, the derivative is 1
 
     def forward(self, a: Array, b: Array) -> Array:
@@ -51,6 +52,7 @@ class Add(Binary):
 
 class Sub(Binary):
     name, symbol, numbers, shape_rule = "sub", "-", True, "broadcast"
+    operator = "sub"
     __slots__ = ()
 
     def forward(self, a: Array, b: Array) -> Array:
@@ -64,6 +66,7 @@ class Sub(Binary):
 
 class Mul(Binary):
     name, symbol, numbers, shape_rule = "mul", "*", True, "broadcast"
+    operator = "mul"
     __slots__ = ("a", "b")  # the cache: both factors
 
     def forward(self, a: Array, b: Array) -> Array:
@@ -78,6 +81,7 @@ class Mul(Binary):
 
 class Div(Binary):
     name, symbol, numbers, shape_rule = "div", "/", True, "broadcast"
+    operator = "truediv"
     forward_hint = "a division by zero (or 0/0) happened: check the denominator"
     backward_hint = "d(a/b)/db = -a/b^2 (and d(a/b)/da = 1/b) is infinite where b = 0"
     __slots__ = ("a", "b")
@@ -100,6 +104,7 @@ class Pow(Binary):
     computed when the exponent requires grad (so ``x ** 2`` never takes a log)."""
 
     name, symbol, numbers, shape_rule = "pow", "**", True, "broadcast"
+    operator = "pow"
     forward_hint = "0 ** negative is inf and negative ** fractional is NaN (numpy's rules)"
     backward_hint = "d(a^c)/da = c a^(c-1) is infinite at a = 0 when c < 1 (e.g. a square root)"
     __slots__ = ("a", "b", "out")
@@ -129,6 +134,7 @@ class MatMul(Binary):
     extra axis removed again; leading axes broadcast as a batch)."""
 
     name, symbol, shape_rule = "matmul", "@", "matmul"
+    operator = "matmul"
     __slots__ = ("a", "b")  # the cache: both operands (Z = W A keeps W[l] and A[l-1])
 
     def forward(self, a: Array, b: Array) -> Array:
@@ -171,7 +177,10 @@ def _batched_matmul_grads(a: Array, b: Array, g: Array, need_a: bool, need_b: bo
 
 
 class Neg(Unary):
+    """-t, elementwise (the method ``t.__neg__``, written ``-t``)."""
+
     name = "neg"
+    method = "__neg__"
     __slots__ = ()
 
     def forward(self, a: Array) -> Array:
@@ -182,7 +191,10 @@ class Neg(Unary):
 
 
 class Exp(Unary):
+    """e^t, elementwise (e^t overflows to inf above about 709 in float64)."""
+
     name = "exp"
+    method = "exp"
     forward_hint = ("exp overflows above about 709 (float64) or 88 (float32): are the inputs too large? A smaller "
                     "learning rate or initialisation ('he', 'xavier', 'small') keeps Z[l] moderate")
     __slots__ = ("out",)  # the cache: the result, which is also the derivative
@@ -200,6 +212,7 @@ class Log(Unary):
     """Natural logarithm. ``log(0) = -inf`` and ``log(negative) = nan``, as in numpy."""
 
     name = "log"
+    method = "log"
     forward_hint = ("log(0) = -inf and log of a negative number is NaN: is A[L] exactly 0 or 1 somewhere? Compute "
                     "the cost from Z[L] (nn.binary_cross_entropy fuses it with the sigmoid) or clip A[L]")
     backward_hint = "d log(a)/da = 1/a is infinite where a = 0"
@@ -218,6 +231,7 @@ class ReLU(Unary):
     """``max(Z, 0)``. Convention at the kink: relu'(0) = 0 (as in PyTorch and the course)."""
 
     name = "relu"
+    method = "relu"
     __slots__ = ("out",)  # the cache: A = relu(Z), positive exactly where Z is (so it stands for Z)
 
     def forward(self, z: Array) -> Array:
@@ -234,6 +248,7 @@ class Sigmoid(Unary):
     """σ(Z) = 1 / (1 + e^(-Z)), computed without overflow for any Z (:func:`lecture.sigmoid`)."""
 
     name = "sigmoid"
+    method = "sigmoid"
     __slots__ = ("out",)  # the cache: A = σ(Z), from which σ'(Z) = A(1 - A)
 
     def forward(self, z: Array) -> Array:
@@ -247,7 +262,10 @@ class Sigmoid(Unary):
 
 
 class Tanh(Unary):
+    """tanh(Z) = (e^Z - e^-Z) / (e^Z + e^-Z), elementwise, in (-1, 1)."""
+
     name = "tanh"
+    method = "tanh"
     __slots__ = ("out",)  # the cache: A = tanh(Z), from which tanh'(Z) = 1 - A^2
 
     def forward(self, z: Array) -> Array:
@@ -393,9 +411,4 @@ class SigmoidCrossEntropy(BinaryCrossEntropy):
     def sends_gradient(self) -> tuple[bool, ...]:
         _, need_y, need_z = self.needs_input_grad
         return False, need_y, need_z
-
-
-#: every op class, for readers that list them (tests, documentation)
-ALL: tuple[type[Function], ...] = (Add, Sub, Mul, Div, Pow, MatMul, Neg, Exp, Log, ReLU, Sigmoid, Tanh, Sum, Mean,
-                                   Transpose, Reshape, BinaryCrossEntropy, SigmoidCrossEntropy)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import message
 from .tensor import Tensor
 
 __all__ = ["Optimizer", "GradientDescent", "Momentum", "Adam"]
@@ -29,16 +30,16 @@ def _positive(value: Any, what: str, where: str) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise TypeError(f"{where}: {what} must be a number, got {value!r}.") from None
+        raise TypeError(message(where, f"{what} must be a number, got {value!r}")) from None
     if not v > 0 or not np.isfinite(v):
-        raise ValueError(f"{where}: {what} must be a positive finite number, got {value!r}.")
+        raise ValueError(message(where, f"{what} must be a positive finite number, got {value!r}"))
     return v
 
 
 def _beta(value: Any, what: str, where: str) -> float:
     v = float(value)
     if not 0 <= v < 1:
-        raise ValueError(f"{where}: {what} must be in [0, 1), got {value!r}.")
+        raise ValueError(message(where, f"{what} must be in [0, 1), got {value!r}"))
     return v
 
 
@@ -56,16 +57,14 @@ class Optimizer:
             params = params.parameters()
         self.params: list[Tensor] = list(params)
         if not self.params:
-            raise ValueError(f"{where}: got an empty parameter list; pass e.g. net.parameters().")
+            raise ValueError(message(where, "got an empty parameter list", "pass e.g. net.parameters()"))
         for i, p in enumerate(self.params):
             if not isinstance(p, Tensor):
-                raise TypeError(f"{where}: parameter {i} is a {type(p).__name__}, not a Tensor.")
+                raise TypeError(message(where, f"parameter {i} is a {type(p).__name__}, not a Tensor"))
             if not p.requires_grad:
                 label = p.name or f"parameter {i}"
-                raise ValueError(
-                    f"{where}: {label} {p.shape} does not require grad, so it would never get a gradient; "
-                    "create parameters with Tensor(..., requires_grad=True)."
-                )
+                raise ValueError(message(where, f"{label} {p.shape} does not require grad, so it would never get a "
+                                                "gradient", "create parameters with Tensor(..., requires_grad=True)"))
         self.lr = _positive(lr, "lr (the learning rate α)", where)
         self.t = 0  # number of steps taken
 

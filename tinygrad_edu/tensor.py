@@ -43,7 +43,9 @@ class Function:
 
     * ``__slots__``: what its forward saves for backward (its cache) -- the only attributes it can
       set, and what pictures show as its cache (:meth:`saved`);
-    * ``name`` (``Tensor.op``), ``symbol`` (an infix symbol such as ``"+"`` for formulas), ``arity``
+    * ``name`` (``Tensor.op``), ``method`` (the Tensor method that applies it, ``"relu"``) or
+      ``operator`` (``"add"``: ``a + b`` and ``b + a``), ``symbol`` (an infix symbol such as ``"+"``
+      for formulas), ``arity``
       (how many inputs are tensors), ``numbers`` (whether a Python number may take an input slot,
       as in ``1 - A``), ``fused`` (several lecture steps in one, such as the cost with the sigmoid),
       ``shape_rule`` (how a shape error is explained), ``forward_hint`` and ``backward_hint`` (what
@@ -57,6 +59,8 @@ class Function:
     __slots__ = ("parents", "needs_input_grad", "number", "where", "__weakref__")  # and each op's cache
 
     name: ClassVar[str] = "?"
+    method: ClassVar[str | None] = None
+    operator: ClassVar[str | None] = None
     symbol: ClassVar[str | None] = None
     arity: ClassVar[int] = 1
     numbers: ClassVar[bool] = False
@@ -68,11 +72,16 @@ class Function:
     parents: tuple[Tensor | None, ...]
     needs_input_grad: tuple[bool, ...]
 
+    #: every op class (the subclasses with a name), in the order they were defined
+    registry: ClassVar[list[type[Function]]] = []
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "__slots__" not in cls.__dict__:
             raise TypeError(f"{cls.__name__}: declare what the op saves for backward as __slots__ = (...) "
                             "(an empty tuple if nothing)")
+        if cls.name != "?":
+            Function.registry.append(cls)
 
     def forward(self, *args: Any) -> Array:  # pragma: no cover - interface
         raise NotImplementedError
@@ -403,10 +412,7 @@ class Tensor:
         seed = diagnostics.backward_seed(self, grad)  # dJ/dJ = 1, or grad= checked against the shape
         run_backward(self, seed, anomaly=state.anomaly)
 
-    # --- operators: + - * / ** @ are set below, each from its op class in ops.py ---------------
-
-    def __neg__(self) -> Tensor:
-        return ops.Neg.apply(self)
+    # --- operators: + - * / ** @ and unary - are set below, each from its op class in ops.py -----
 
     def __pos__(self) -> Tensor:
         return self
@@ -437,23 +443,7 @@ class Tensor:
             shape = tuple(shape[0])
         return ops.Reshape.apply(self, tuple(int(s) for s in shape))
 
-    def exp(self) -> Tensor:
-        return ops.Exp.apply(self)
-
-    def log(self) -> Tensor:
-        """Natural logarithm (log(0) = -inf, as in numpy)."""
-        return ops.Log.apply(self)
-
-    def relu(self) -> Tensor:
-        """max(t, 0); its derivative at 0 is taken as 0."""
-        return ops.ReLU.apply(self)
-
-    def sigmoid(self) -> Tensor:
-        """1 / (1 + exp(-t)), without overflow for large |t|."""
-        return ops.Sigmoid.apply(self)
-
-    def tanh(self) -> Tensor:
-        return ops.Tanh.apply(self)
+    # exp, log, relu, sigmoid, tanh and -t are set below, each from the op class that names it
 
 
 def cross_entropy(AL: Tensor, Y: Any) -> Tensor:
@@ -486,13 +476,30 @@ def _operator(op: type[Binary], reflected: bool) -> Any:
     return method
 
 
-# a + b is ops.Add.apply(a, b); 1 - A is ops.Sub.apply(1.0, A) (the number kept in the op); ndarray + Tensor
-# and number * Tensor come to the reflected methods (__radd__, __rmul__, ...)
-for _dunder, _op in (("add", ops.Add), ("sub", ops.Sub), ("mul", ops.Mul), ("truediv", ops.Div), ("pow", ops.Pow),
-                     ("matmul", ops.MatMul)):
-    for _reflected, _prefix in ((False, ""), (True, "r")):
-        _method = _operator(_op, _reflected)
-        _method.__name__ = f"__{_prefix}{_dunder}__"
-        _method.__qualname__ = f"Tensor.{_method.__name__}"
-        _method.__doc__ = f"``{'other ' if _reflected else 'self '}{_op.symbol} {'self' if _reflected else 'other'}``"
-        setattr(Tensor, _method.__name__, _method)
+def _unary_method(op: type[Function]) -> Any:
+    """Tensor's method for a one-input op: ``t.relu()`` is ``ops.ReLU.apply(t)``."""
+    apply = op.apply
+
+    def method(self: Tensor) -> Tensor:
+        return apply(self)
+
+    return method
+
+
+def _set_method(name: str, method: Any, doc: str) -> None:
+    method.__name__, method.__qualname__, method.__doc__ = name, f"Tensor.{name}", doc
+    setattr(Tensor, name, method)
+
+
+# Each op class names the Tensor method that applies it (``method``) or the operator it is
+# (``operator``): Z.relu() is ops.ReLU.apply(Z); a + b is ops.Add.apply(a, b) and 1 - A is
+# ops.Sub.apply(1.0, A), the number kept in the op; ndarray + Tensor and number * Tensor come to
+# the reflected methods (__radd__, __rmul__, ...). A new op is a class in ops.py, nothing more.
+for _op in Function.registry:
+    _doc = (_op.__doc__ or _op.name).strip().split("\n\n")[0]
+    if _op.method:
+        _set_method(_op.method, _unary_method(_op), _doc)
+    if _op.operator:
+        for _reflected, _prefix in ((False, ""), (True, "r")):
+            _set_method(f"__{_prefix}{_op.operator}__", _operator(_op, _reflected),  # type: ignore[arg-type]
+                         f"``{'other ' if _reflected else 'self '}{_op.symbol} {'self' if _reflected else 'other'}``")
