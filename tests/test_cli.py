@@ -4,6 +4,7 @@ error output, as a subprocess. Outputs are checked against independent computati
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import os
 import re
@@ -14,13 +15,26 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinygrad_edu.cli import build_parser, main
+from tinygrad_edu import cli, topological_order
+from tinygrad_edu.cli import build_parser, demo, draw, main
+from tinygrad_edu.cli.common import DEFAULTS, course_dims_text, net_and_data
 from tinygrad_edu.data import load_parameters, make_xor, parameter_shapes
+from tinygrad_edu.lecture import example_data
 from tinygrad_edu.nn import DeepNetwork
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 COMMANDS = ("demo", "train", "predict", "compare", "gradcheck", "shapes", "draw")
+
+# the optional packages some tests need, and the extra of pyproject.toml that installs each
+EXTRAS = {"sklearn": "data", "h5py": "data", "matplotlib": "plot", "graphviz": "viz"}
+
+
+def needs(*modules: str) -> pytest.MarkDecorator:
+    """Skip (with the extra to install) unless every one of ``modules`` is installed."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    extras = ",".join(sorted({EXTRAS[m] for m in missing}))
+    return pytest.mark.skipif(bool(missing), reason=f"needs {', '.join(missing)}: pip install -e '.[{extras}]'")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -53,6 +67,15 @@ def assert_one_line_error(err: str, *fragments: str) -> None:
 def test_every_command_is_registered_and_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     assert set(sub.choices) == set(COMMANDS)
+    # one module per command, each with its name, add_parser and run, listed once in cli.COMMANDS
+    assert tuple(module.NAME for module in cli.COMMANDS) == COMMANDS
+    for module in cli.COMMANDS:
+        assert module.__name__ == f"tinygrad_edu.cli.{module.NAME}"
+        assert callable(module.add_parser) and callable(module.run)
+        parser = sub.choices[module.NAME]
+        assert parser.get_default("run") is module.run and parser.description == module.__doc__  # its --help text
+    # the demo's description names the defaults it uses
+    assert f"layer_dims = {course_dims_text()}" in demo.__doc__ and f"'{DEFAULTS.fallback_dataset}'" in demo.__doc__
     for cmd in COMMANDS:
         code, out, _ = run(capsys, cmd, "--help")
         assert code == 0
@@ -74,8 +97,12 @@ def test_python_dash_m_entry_point_and_usage_error_on_one_line() -> None:
     "argv, fragments",
     [
         (["train", "--dataset", "iris"], ["unknown dataset 'iris'", "breast_cancer"]),
-        (["train", "--layer-dims", "3,4,1", "--iterations", "1"], ["n[0] = 3", "30 features", "30,4,1"]),
-        (["train", "--activations", "relu,softmax", "--layer-dims", "30,1"], ["1 layers"]),
+        pytest.param(["train", "--layer-dims", "3,4,1", "--iterations", "1"], ["n[0] = 3", "30 features", "30,4,1"],
+                     marks=needs("sklearn")),
+        pytest.param(["train", "--activations", "relu,softmax", "--layer-dims", "30,1"], ["L = 1"],
+                     marks=needs("sklearn")),
+        (["train", "--dataset", "xor", "--layer-dims", "2,4,1", "--activations", "relu,softmax"], ["softmax",
+                                                                                                   "relu, sigmoid"]),
         (["predict", "no/such/params.npz"], ["does not exist"]),
         (["compare", "--backward", "no_such_module_xyz:f"], ["no_such_module_xyz"]),
         (["compare", "--backward", str(EXAMPLES / "buggy_backward.py") + ":nope"], ["no function 'nope'",
@@ -107,7 +134,7 @@ def test_bad_files_give_one_line(capsys: pytest.CaptureFixture[str], tmp_path: P
     labels.write_text("1.0,2.0,3\n4.0,5.0,0\n")
     code, _, err = run(capsys, "train", "--dataset", str(labels), "--iterations", "1")
     assert code == 1
-    assert_one_line_error(err, "0 or 1")
+    assert_one_line_error(err, "labels.csv", "labels in [0, 1]", "3.0")
 
     broken = tmp_path / "learner.py"
     broken.write_text("def model_backward(AL, Y, caches:\n")
@@ -119,6 +146,7 @@ def test_bad_files_give_one_line(capsys: pytest.CaptureFixture[str], tmp_path: P
 # ----------------------------------------------------------------------------- train and predict
 
 
+@needs("sklearn", "matplotlib")
 def test_train_writes_a_decreasing_history_and_predict_agrees(capsys: pytest.CaptureFixture[str],
                                                                tmp_path: Path) -> None:
     out, params = tmp_path / "run", tmp_path / "params.npz"
@@ -205,6 +233,7 @@ def test_shapes_table(capsys: pytest.CaptureFixture[str]) -> None:
         assert f"({dims[l]}, {dims[l - 1]})" in row and f"({dims[l]}, 1)" in row and f"({dims[l]}, {m})" in row
 
 
+@needs("graphviz")
 def test_draw_pictures(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(capsys, "draw", "graph", "--layer-dims", "3,4,1", "--out", str(tmp_path / "g.dot"))
     assert code == 0
@@ -220,6 +249,7 @@ def test_draw_pictures(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
 # ----------------------------------------------------------------------------- demo
 
 
+@needs("sklearn", "matplotlib", "graphviz")
 def test_demo_trains_compares_and_writes_its_files(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out = tmp_path / "demo"
     code, stdout, _ = run(capsys, "demo", "--out", str(out), "--iterations", "400")
@@ -266,6 +296,7 @@ def test_plain_progress_bar_shows_the_cost(capsys: pytest.CaptureFixture[str], t
     assert lines[-1].endswith(f"cost J = {final:.6f}") and final < costs[0]
 
 
+@needs("graphviz")
 def test_draw_blocks_steps_and_a_trained_network(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, _ = run(capsys, "draw", "blocks", "--layer-dims", "3,5,1", "--out", str(tmp_path / "b.dot"))
     assert code == 0 and "dW[2]" in (tmp_path / "b.dot").read_text()
@@ -314,7 +345,8 @@ def test_learner_code_that_exits_is_an_error_not_a_silent_pass(capsys: pytest.Ca
 
 
 def test_unforeseen_errors_and_huge_sizes_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "train", "--layer-dims", "30,1000000000000,1", "--iterations", "1", "--quiet")
+    code, out, err = run(capsys, "train", "--dataset", "xor", "--layer-dims", "2,1000000000000,1", "--iterations", "1",
+                         "--quiet")
     assert code == 1
     assert_one_line_error(err)
 
@@ -374,9 +406,10 @@ def test_demo_records_the_split_it_used(capsys: pytest.CaptureFixture[str], tmp_
     assert meta["split_seed"] == 0 and f"test accuracy = {test_acc:.4f}" in out
 
 
+@needs("h5py", "graphviz")
 def test_train_on_the_course_hdf5_files_and_draw_with_cache(capsys: pytest.CaptureFixture[str],
                                                            tmp_path: Path) -> None:
-    h5py = pytest.importorskip("h5py")
+    import h5py
     rng = np.random.RandomState(0)
     for part, m in (("train", 12), ("test", 4)):  # the course's layout, with 8x8 images instead of 64x64
         with h5py.File(tmp_path / f"{part}.h5", "w") as f:
@@ -396,3 +429,41 @@ def test_train_on_the_course_hdf5_files_and_draw_with_cache(capsys: pytest.Captu
     assert "style=dashed" in (tmp_path / "g.dot").read_text()  # cache edges are drawn dashed
     code, _, err = run(capsys, "train", "--dataset", str(tmp_path / "train.h5"), "--layer-dims", "192,4,1")
     assert_one_line_error(err, "TRAIN.h5,TEST.h5")
+
+
+# ----------------------------------------------------------------------------- one set of defaults
+
+
+@pytest.mark.parametrize("argv", [["train"], ["compare"], ["gradcheck"], ["draw", "graph"]])
+def test_every_command_shares_the_defaults(argv: list[str]) -> None:
+    args = build_parser().parse_args(argv)
+    assert args.init == DEFAULTS.init == "xavier"  # the course's L-layer application, for every command
+    assert args.seed == DEFAULTS.seed == 1
+    assert (args.hidden_activation, args.output_activation) == ("relu", "sigmoid")
+
+
+def test_random_network_and_data_come_from_nn_and_lecture() -> None:
+    args = build_parser().parse_args(["compare", "--layer-dims", "4,3,1", "--m", "5", "--seed", "7"])
+    net, X, Y, what = net_and_data(args)
+    X_ref, Y_ref = example_data([4, 3, 1], 5, seed=7)
+    np.testing.assert_array_equal(X, X_ref)
+    np.testing.assert_array_equal(Y, Y_ref)
+    expected = DeepNetwork([4, 3, 1], init="xavier", seed=7).to_parameters()
+    for k, v in net.to_parameters().items():
+        np.testing.assert_array_equal(v, expected[k])
+    assert "init 'xavier', seed 7" in what and "5 random examples" in what
+    args = build_parser().parse_args(["gradcheck"])
+    assert net_and_data(args)[0].layer_dims == DEFAULTS.lecture_dims
+    assert net_and_data(args)[1].shape == (DEFAULTS.lecture_dims[0], DEFAULTS.random_m)
+
+
+def test_draw_graph_pictures_the_network_of_the_given_init_on_lecture_example_data() -> None:
+    for init in ("xavier", "he"):  # before, 'draw graph' and 'draw steps' ignored --init and always used he
+        args = build_parser().parse_args(["draw", "graph", "--init", init, "--m", "3"])
+        tensors = {t.name: t for t in topological_order(draw._example_cost(args)) if t.name}
+        expected = DeepNetwork(list(DEFAULTS.picture_dims), init=init, seed=DEFAULTS.seed).to_parameters()
+        np.testing.assert_array_equal(tensors["W[1]"].data, expected["W1"])
+        X, Y = example_data(list(DEFAULTS.picture_dims), 3, seed=DEFAULTS.seed)
+        np.testing.assert_array_equal(tensors["A[0]"].data, X)
+        np.testing.assert_array_equal(tensors["Y"].data, Y)
+        assert tensors["W[1]"].grad is not None and tensors["J"].ndim == 0

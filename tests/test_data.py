@@ -1,5 +1,6 @@
 """tinygrad_edu.data: the column convention, seeded splits, train-only standardisation, the
-course's HDF5 layout and flower, parity labels, and errors that name the file and the entry."""
+course's HDF5 layout and flower, parity labels, data files (.npz, .csv) and any set by one string,
+networks saved with their sidecar, and errors that name the file and the entry."""
 
 from __future__ import annotations
 
@@ -17,19 +18,26 @@ from tinygrad_edu import ShapeError, Tensor
 from tinygrad_edu.data import (
     DATASET_NAMES,
     Dataset,
+    dataset_ref,
     load_breast_cancer,
     load_cat_dataset,
+    load_data,
+    load_data_file,
     load_dataset,
     load_digits_binary,
+    load_network,
     load_parameters,
     make_flower,
     make_parity,
     make_xor,
     parameter_shapes,
+    save_network,
     save_parameters,
+    sidecar_path,
     standardize,
     train_test_split,
 )
+from tinygrad_edu.nn import DeepNetwork
 
 
 def sorted_columns(A: np.ndarray) -> np.ndarray:
@@ -169,9 +177,9 @@ def test_split_without_stratify_and_errors():
     assert X_te.shape == (2, 3) and X_tr.shape == (2, 7)
     with pytest.raises(ValueError, match="test_fraction must be between 0 and 1"):
         train_test_split(X, Y, 1.0)
-    with pytest.raises(ShapeError, match=r"X \(2, 10\) and Y \(10, 1\).*\(1, m\)"):
+    with pytest.raises(ShapeError, match=r"\(2, 10\), Y must be \(n\[L\], m\) = \(1, 10\), got shape \(10, 1\)"):
         train_test_split(X, Y.T)
-    with pytest.raises(ShapeError, match="expected \\(n\\[0\\], m\\)"):
+    with pytest.raises(ShapeError, match=r"X = A\[0\] must be \(n\[0\], m\)"):
         train_test_split(np.arange(10.0), Y)
 
 
@@ -316,7 +324,7 @@ def test_cat_bad_values(h5py, tmp_path):
     with pytest.raises(ValueError, match=r"'train_set_x' has values in \[-0\.5, -0\.5\], expected pixels in 0\.\.255"):
         load_cat_dataset(scaled, good)
     labels = write_cat_file(h5py, tmp_path / "train2.h5", "train", x, np.array([0, 2]))
-    with pytest.raises(ValueError, match=r"'train_set_y' holds \[0\. 2\.\], expected labels 0 \(non-cat\) or 1"):
+    with pytest.raises(ValueError, match=r"train file .*'train_set_y': Y must hold labels in \[0, 1\].* contains 2 "):
         load_cat_dataset(labels, good)
 
 
@@ -330,7 +338,7 @@ def test_cat_not_an_hdf5_file(cat_files, tmp_path):
 
 def test_missing_h5py_says_which_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "h5py", None)
-    with pytest.raises(ImportError, match=r"load_cat_dataset needs .*'h5py'.*pip install \"tinygrad-edu\[data\]\""):
+    with pytest.raises(ImportError, match=r"load_cat_dataset: .*'h5py'.*pip install \"tinygrad-edu\[data\]\""):
         load_cat_dataset(tmp_path / "a.h5", tmp_path / "b.h5")
 
 
@@ -468,7 +476,7 @@ def test_parameter_shapes_follow_lecture_4_4():
         "W1": (5, 3), "b1": (5, 1), "W2": (5, 5), "b2": (5, 1),
         "W3": (3, 5), "b3": (3, 1), "W4": (1, 3), "b4": (1, 1),
     }
-    with pytest.raises(ValueError, match="L >= 1"):
+    with pytest.raises(ValueError, match="at least two positive integers"):
         parameter_shapes([3])
 
 
@@ -513,3 +521,142 @@ def test_parameters_never_pickle(tmp_path):
     (tmp_path / "junk.npz").write_bytes(b"\x80\x04junk")
     with pytest.raises(ValueError, match=r"'.*junk\.npz' is not a \.npz file"):
         load_parameters(tmp_path / "junk.npz")
+
+
+# ============================================================================ data files and any set by one string
+
+
+def write_npz(path, **arrays):
+    np.savez(path, **arrays)
+    return path
+
+
+def test_data_file_npz_and_csv_give_the_same_examples(tmp_path):
+    X, Y = make_xor(m=40, seed=2)  # X (2, m), Y (1, m)
+    npz = write_npz(tmp_path / "d.npz", X=X, Y=Y[0])  # a 1-D Y is read as the row (1, m)
+    csv = tmp_path / "d.csv"
+    rows = [f"{float(X[0, j])!r},{float(X[1, j])!r},{int(Y[0, j])}" for j in range(40)]  # one example per ROW
+    csv.write_text("x1,x2,label\n" + "\n".join(rows) + "\n")
+    a, b = load_data_file(npz, split_seed=3), load_data_file(str(csv), split_seed=3)
+    for d in (a, b):
+        assert_column_convention(d.X_train, d.Y_train, 2, 32)
+        assert d.mean is None and d.feature_names == ("x1", "x2") and "not standardised" in d.description
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+    np.testing.assert_array_equal(a.Y_test, b.Y_test)
+    X_tr, Y_tr, X_te, Y_te = train_test_split(X, Y, 0.2, seed=3)  # the file's split is train_test_split's
+    np.testing.assert_array_equal(a.X_test, X_te)
+    np.testing.assert_array_equal(a.Y_train, Y_tr)
+
+
+def test_data_file_with_its_own_test_set_and_probability_labels(tmp_path):
+    X, X_test = np.arange(6.0).reshape(2, 3), np.ones((2, 2))
+    Y, Y_test = np.array([[0.0, 0.25, 1.0]]), np.array([[1.0, 0.0]])  # labels in [0, 1]: the lecture's rule
+    d = load_data_file(write_npz(tmp_path / "d.npz", X=X, Y=Y, X_test=X_test, Y_test=Y_test))
+    np.testing.assert_array_equal(d.X_train, X)
+    np.testing.assert_array_equal(d.Y_train, Y)
+    np.testing.assert_array_equal(d.X_test, X_test)
+    assert "3 train / 2 test as given" in d.description
+
+
+def test_csv_without_header_and_with_inf_in_the_first_row(tmp_path):
+    plain = tmp_path / "plain.csv"
+    plain.write_text("".join(f"{i},{i % 3},{i % 2}\n" for i in range(10)))
+    assert load_data_file(plain).m_train + load_data_file(plain).m_test == 10  # no row taken for a header
+    inf = tmp_path / "inf.csv"
+    inf.write_text("inf,1,0\n" + plain.read_text())
+    with pytest.raises(ValueError, match=r"inf\.csv'.*X contains NaN or infinite values"):
+        load_data_file(inf)
+
+
+@pytest.mark.parametrize("arrays, exc, words", [
+    ({"X": np.zeros((10, 2)), "Y": np.zeros((1, 10))}, ShapeError, ["(10, 2)", "one example per column", "X.T"]),
+    ({"X": np.zeros((2, 4)), "Y": [[0, 1, 2, 0.0]]}, ValueError, ["labels in [0, 1]", "2.0"]),
+    ({"X": np.zeros((2, 4)), "Y": [[0, 1, 1, 0.0]], "X_test": np.zeros((3, 2)), "Y_test": [[0, 1.0]]}, ShapeError,
+     ["X_test", "(3, 2)"]),
+    ({"X": np.zeros((2, 4)), "Y": [[0, 1, 1, 0.0]], "X_test": np.zeros((2, 0)), "Y_test": np.zeros((1, 0))},
+     ValueError, ["X_test has no examples"]),
+    ({"X": np.zeros((2, 4)), "Y": [[0, 1, 1, 0.0]], "X_test": np.zeros((2, 2))}, ValueError, ["only one of"]),
+    ({"features": np.zeros((2, 4))}, ValueError, ["must hold arrays 'X'", "features"]),
+    ({"X": np.array([["a", "b"]]), "Y": [[0, 1.0]]}, ValueError, ["'X' is not numeric"]),
+])
+def test_data_file_errors_name_the_file(tmp_path, arrays, exc, words):
+    path = write_npz(tmp_path / "bad_file.npz", **arrays)
+    with pytest.raises(exc) as e:
+        load_data_file(path)
+    for w in ["bad_file.npz", *words]:
+        assert w in str(e.value), (w, str(e.value))
+
+
+def test_data_file_missing_folder_suffix_and_not_npz(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"data file '.*nope\.npz' does not exist"):
+        load_data_file(tmp_path / "nope.npz")
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        load_data_file(tmp_path)
+    (tmp_path / "d.txt").write_text("1,2,0\n")
+    with pytest.raises(ValueError, match=r"'.*d\.txt': expected a \.npz or a \.csv file"):
+        load_data_file(tmp_path / "d.txt")
+    (tmp_path / "junk.npz").write_text("x")
+    with pytest.raises(ValueError, match=r"'.*junk\.npz' is not a \.npz file"):
+        load_data_file(tmp_path / "junk.npz")
+    np.savez(tmp_path / "pickled.npz", X=np.array([{"a": 1}], dtype=object), Y=[[0.0]])
+    with pytest.raises(ValueError, match="readable without pickle"):  # nothing is unpickled
+        load_data_file(tmp_path / "pickled.npz")
+
+
+def test_load_data_takes_a_name_a_file_or_the_cat_files(tmp_path):
+    d = load_data("Parity")  # a name, in any case; parity gets n_bits=4 unless given
+    assert d.n_x == 4 and d.m_train + d.m_test == 16
+    assert load_data("parity", [("n_bits", 3)]).n_x == 3
+    X, Y = make_xor(m=20, seed=1)
+    path = write_npz(tmp_path / "d.npz", X=X, Y=Y)
+    np.testing.assert_array_equal(load_data(str(path), split_seed=2).X_test, load_data_file(path, 2).X_test)
+    with pytest.raises(ValueError, match=r"unknown dataset 'iris'.*breast_cancer.*TRAIN\.h5,TEST\.h5"):
+        load_data("iris")
+    with pytest.raises(ValueError, match=r"needs both files.*TRAIN\.h5,TEST\.h5"):
+        load_data("train.h5")
+    with pytest.raises(ValueError, match=r"options \['n_bits'\] apply to the named data sets"):
+        load_data(str(path), [("n_bits", 3)])
+    with pytest.raises(TypeError, match="n_bit"):
+        load_data("parity", [("n_bit", 3)])
+
+
+def test_dataset_ref_keeps_names_and_makes_paths_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert dataset_ref("flower") == "flower" and dataset_ref("Breast-Cancer") == "Breast-Cancer"
+    assert dataset_ref("d.npz") == str(tmp_path / "d.npz")
+    assert dataset_ref("a.h5, b.h5") == f"{tmp_path / 'a.h5'},{tmp_path / 'b.h5'}"
+
+
+# ============================================================================ networks with their sidecar
+
+
+def test_network_round_trip_with_its_sidecar(tmp_path):
+    net = DeepNetwork([3, 4, 2, 1], hidden_activation="tanh", seed=0)
+    written = save_network(tmp_path / "sub" / "p.npz", net, {"dataset": "xor", "activations": list(net.activations)})
+    assert written == [tmp_path / "sub" / "p.npz", sidecar_path(tmp_path / "sub" / "p.npz")]
+    assert written[1].name == "p.json"
+    loaded, meta = load_network(written[0])
+    assert loaded.activations == ("tanh", "tanh", "sigmoid") and meta["layer_dims"] == [3, 4, 2, 1]
+    assert meta["dataset"] == "xor"
+    for k, v in net.to_parameters().items():
+        np.testing.assert_array_equal(loaded.to_parameters()[k], v)
+    relu, meta = load_network(written[0], activations=["relu", "relu", "sigmoid"])  # given beats the sidecar
+    assert relu.activations == ("relu", "relu", "sigmoid") and meta["activations"] == ["relu", "relu", "sigmoid"]
+    written[1].unlink()  # no sidecar: the course's relu hidden layers and sigmoid output
+    assert load_network(written[0])[0].activations == ("relu", "relu", "sigmoid")
+
+
+def test_network_files_errors(tmp_path):
+    net = DeepNetwork([2, 1], seed=0)
+    with pytest.raises(ValueError, match=r"must end in \.npz"):
+        save_network(tmp_path / "p.json", net, {})
+    path = save_network(tmp_path / "p.npz", net, {})[0]
+    sidecar_path(path).write_text("{not json")
+    with pytest.raises(ValueError, match=r"p\.json' is not valid JSON"):
+        load_network(path)
+    sidecar_path(path).write_text('{"activations": ["relu", "sigmoid"]}')
+    with pytest.raises(ValueError, match=r"one activation per layer, L = 1"):
+        load_network(path)
+    save_parameters(tmp_path / "q.npz", {"W1": np.ones((1, 2)), "b1": np.ones((2, 1))})
+    with pytest.raises(ShapeError, match=r"q\.npz'.*b1 must be \(n\[1\], 1\)"):
+        load_network(tmp_path / "q.npz")

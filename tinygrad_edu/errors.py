@@ -25,8 +25,9 @@ class AnomalyError(FloatingPointError):
 
 
 def _sentence(text: str) -> str:
+    """``text`` ending with a full stop (or ? or !), before any closing quotes or brackets."""
     text = text.strip()
-    return text if not text or text[-1] in ".?!)\"'" else text + "."
+    return text if not text or text.rstrip(")\"'").endswith((".", "?", "!")) else text + "."
 
 
 def message(where: str, problem: str, hint: str | None = None) -> str:

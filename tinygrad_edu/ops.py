@@ -23,10 +23,12 @@ Conventions every backward rule follows:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .lecture import sigmoid
-from .tensor import Binary, Function, Unary
+from .tensor import Binary, Function, Tensor, Unary, _operand
 
 Array = np.ndarray
 
@@ -412,3 +414,14 @@ class SigmoidCrossEntropy(BinaryCrossEntropy):
         _, need_y, need_z = self.needs_input_grad
         return False, need_y, need_z
 
+
+def cross_entropy(AL: Tensor, Y: Any) -> Tensor:
+    """The lecture's cost J = -(1/m) Σ (Y log A[L] + (1 - Y) log(1 - A[L])) as a 0-d Tensor, with
+    the fused gradient dZ[L] = (A[L] - Y)/m when A[L] came from ``sigmoid`` (see
+    :class:`SigmoidCrossEntropy`). No input checks: ``nn.binary_cross_entropy`` is the checked
+    public entry point."""
+    Yt = _operand(Y, AL)
+    sig = AL._ctx
+    if type(sig) is Sigmoid:  # fuse with the sigmoid that produced A[L]
+        return SigmoidCrossEntropy.apply(AL, Yt, sig.parents[0])
+    return BinaryCrossEntropy.apply(AL, Yt)

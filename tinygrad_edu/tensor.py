@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import diagnostics
-from .errors import ShapeError, message
+from .errors import message
 from .graph import run_backward
 from .mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, state
 
@@ -446,19 +446,9 @@ class Tensor:
     # exp, log, relu, sigmoid, tanh and -t are set below, each from the op class that names it
 
 
-def cross_entropy(AL: Tensor, Y: Any) -> Tensor:
-    """The lecture's cost J = -(1/m) Σ (Y log A[L] + (1 - Y) log(1 - A[L])) as a 0-d Tensor, with
-    the fused gradient dZ[L] = (A[L] - Y)/m when A[L] came from ``sigmoid`` (see
-    :class:`tinygrad_edu.ops.SigmoidCrossEntropy`). No input checks: ``nn.binary_cross_entropy``
-    is the checked public entry point."""
-    Yt = _operand(Y, AL)
-    sig = AL._ctx
-    if type(sig) is ops.Sigmoid:  # fuse with the sigmoid that produced A[L]
-        return ops.SigmoidCrossEntropy.apply(AL, Yt, sig.parents[0])
-    return ops.BinaryCrossEntropy.apply(AL, Yt)
-
-
 from . import ops  # noqa: E402  (the ops subclass Function, defined above; Tensor's methods use them)
+
+cross_entropy = ops.cross_entropy  # the lecture's cost, at its historical address tinygrad_edu.tensor.cross_entropy
 
 
 def _operator(op: type[Binary], reflected: bool) -> Any:

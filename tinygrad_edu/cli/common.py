@@ -1,0 +1,382 @@
+"""What the commands share: the one set of defaults, the one-line errors, the argument types and
+argument groups, the data and network every command works on, and a learner's backward function.
+
+A command module (``demo.py``, ``train.py``, ...) takes everything it needs from here, so that a
+default, a flag or an error message is written once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, NoReturn
+
+import numpy as np
+
+from .. import data
+from ..errors import message
+from ..lecture import ACTIVATION_NAMES, INITS, check_layer_dims, example_data, layer_activations
+from ..nn import DeepNetwork, binary_cross_entropy
+from ..tensor import Tensor
+
+__all__ = [
+    "Defaults",
+    "DEFAULTS",
+    "CLIError",
+    "OneLineParser",
+    "one_line",
+    "dims_text",
+    "course_dims_text",
+    "int_list",
+    "str_list",
+    "int_at_least",
+    "positive_int",
+    "nonneg_int",
+    "positive_float",
+    "fraction",
+    "option",
+    "collapse",
+    "command_parser",
+    "add_network_args",
+    "add_data_args",
+    "activations",
+    "load_data",
+    "load_backward",
+    "net_and_data",
+    "cost_after_backward",
+]
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The command line's defaults, in one place: every command and every help text reads them here."""
+
+    #: W[l] = randn(n[l], n[l-1]) / sqrt(n[l-1]): the course's L-layer application
+    init: str = "xavier"
+    #: the seed of the weights and of random example data
+    seed: int = 1
+    hidden_activation: str = "relu"
+    output_activation: str = "sigmoid"
+    #: the network of lecture 4.1 (compare, gradcheck, shapes, draw network/blocks)
+    lecture_dims: tuple[int, ...] = (3, 5, 5, 3, 1)
+    #: the hidden layers of the course's L-layer application: layer_dims = [n[0], 20, 7, 5, 1]
+    course_hidden: tuple[int, ...] = (20, 7, 5)
+    #: draw graph / steps: a network small enough to read every box, on a few examples
+    picture_dims: tuple[int, ...] = (3, 4, 1)
+    picture_m: int = 4
+    #: compare / gradcheck on random data: this many examples
+    random_m: int = 10
+    #: real data (scikit-learn's breast-cancer set), and the generated set the demo uses without scikit-learn
+    dataset: str = "breast_cancer"
+    fallback_dataset: str = "flower"
+    split_seed: int = 0
+    test_fraction: float = 0.2
+    #: the course's learning rate α and number of iterations
+    learning_rate: float = 0.0075
+    iterations: int = 2500
+    optimizer: str = "gd"
+    record_every: int = 10
+    out: Path = Path("tinygrad_edu_out")
+    #: gradient checking's ε
+    eps: float = 1e-7
+    #: draw: collapse a graph into building blocks beyond this many nodes
+    max_nodes: int = 80
+    picture_format: str = "svg"
+
+
+DEFAULTS = Defaults()
+
+
+class CLIError(Exception):
+    """A problem with the arguments or the files: printed as one line, exit status 1."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with usage errors reported on ONE line and a pointer to --help (exit status 2)."""
+
+    def error(self, problem: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {problem} (see '{self.prog} --help')\n")
+
+
+def one_line(e: BaseException) -> str:
+    """An exception's message on one line (its type's name when it has none)."""
+    text = " ".join(str(e).split())
+    return text or type(e).__name__
+
+
+def dims_text(dims: Sequence[int]) -> str:
+    """``[3, 5, 5, 3, 1]`` -> ``"3,5,5,3,1"``, as ``--layer-dims`` takes it."""
+    return ",".join(map(str, dims))
+
+
+def course_dims_text() -> str:
+    """``"[n[0], 20, 7, 5, 1]"``: the course's L-layer network, n[0] from the data."""
+    return f"[n[0], {', '.join(map(str, DEFAULTS.course_hidden))}, 1]"
+
+
+# ============================================================================ argument types
+
+
+def _parts(text: str) -> list[str]:
+    return [p for p in re.split(r"[,\s]+", text.strip().strip("[]()")) if p]
+
+
+def int_list(text: str) -> list[int]:
+    """``"30,20,7,5,1"``, ``"30 20 7 5 1"`` or ``"[30, 20, 7, 5, 1]"`` -> [30, 20, 7, 5, 1], checked
+    as layer_dims by :func:`tinygrad_edu.lecture.check_layer_dims`."""
+    try:
+        dims = [int(p) for p in _parts(text)]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "expected layer_dims as comma-separated positive integers n[0],n[1],...,n[L], e.g. 30,20,7,5,1; "
+            f"got {text!r}"
+        ) from None
+    try:
+        return check_layer_dims(dims, "")
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(one_line(e)) from None
+
+
+def str_list(text: str) -> list[str]:
+    """``"relu,relu,sigmoid"`` -> ["relu", "relu", "sigmoid"] (commas or spaces)."""
+    return _parts(text)
+
+
+def int_at_least(low: int, what: str) -> Callable[[str], int]:
+    """An argparse type: an integer >= ``low``, with a one-line error naming ``what``."""
+
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if v < low:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return v
+
+    return parse
+
+
+positive_int = int_at_least(1, "a positive integer")
+nonneg_int = int_at_least(0, "an integer >= 0")
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a positive finite number (a learning rate, ε)."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (v > 0 and np.isfinite(v)):
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text!r}")
+    return v
+
+
+def fraction(text: str) -> float:
+    """An argparse type: a number strictly between 0 and 1 (the test share)."""
+    v = positive_float(text)
+    if v >= 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {text!r}")
+    return v
+
+
+def option(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` with VALUE read as an int, a float, or kept as text."""
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, e.g. n_bits=6, got {text!r}")
+    key, value = text.split("=", 1)
+    parsed: Any = value
+    for conv in (int, float):
+        try:
+            parsed = conv(value)
+            break
+        except ValueError:
+            pass
+    return key.strip(), parsed
+
+
+def collapse(text: str) -> str | bool:
+    """``--collapse``: ``auto``, ``layers`` (also ``yes``) or ``no``, as ``draw_graph`` takes it."""
+    choices = {"auto": "auto", "layers": "layers", "yes": "layers", "no": False}
+    if text not in choices:
+        raise argparse.ArgumentTypeError(f"expected one of auto, layers, no; got {text!r}")
+    return choices[text]
+
+
+# ============================================================================ parsers and argument groups
+
+
+def command_parser(subparsers: argparse._SubParsersAction, name: str, help: str, description: str | None,
+                   run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    """The sub-parser of the command ``name``: ``help`` is its line in ``tinygrad-edu --help``,
+    ``description`` (the command module's docstring) heads its own --help, and ``run(args)`` runs
+    it (``args.run``)."""
+    p = subparsers.add_parser(name, help=help, description=description, formatter_class=argparse.HelpFormatter)
+    p.set_defaults(run=run)
+    return p
+
+
+def add_network_args(p: argparse.ArgumentParser, dims_default: str, params: bool = True, data: bool = True,
+                     backward: str | None = None) -> None:
+    """The "network" group (layer_dims, activations, init, seed, and with ``params`` --params);
+    with ``data``, the "data" group and --m; with ``backward`` (its help text), --backward, a
+    learner's ``model_backward`` (see :func:`load_backward`). What train, compare, gradcheck and
+    draw take."""
+    g = p.add_argument_group("network")
+    g.add_argument("--layer-dims", type=int_list, default=None, metavar="N0,N1,...,NL",
+                   help=f"layer_dims = [n[0], ..., n[L]] (default {dims_default})")
+    g.add_argument("--activations", type=str_list, default=None, metavar="G1,...,GL",
+                   help=f"one activation per layer, from {', '.join(ACTIVATION_NAMES)} (overrides the two below)")
+    g.add_argument("--hidden-activation", default=DEFAULTS.hidden_activation, choices=ACTIVATION_NAMES,
+                   help="g[l] for l < L (default %(default)s)")
+    g.add_argument("--output-activation", default=DEFAULTS.output_activation, choices=ACTIVATION_NAMES,
+                   help="g[L] (default %(default)s)")
+    g.add_argument("--init", default=DEFAULTS.init, choices=INITS, help="weight initialisation (default %(default)s)")
+    g.add_argument("--seed", type=nonneg_int, default=DEFAULTS.seed,
+                   help="random seed of the weights and random data (default %(default)s)")
+    if params:
+        g.add_argument("--params", default=None, metavar="FILE.npz",
+                       help="use saved parameters (from 'train --save' or the demo) instead of a random network")
+    if data:
+        add_data_args(p, default=None)
+        p.add_argument("--m", type=positive_int, default=None,
+                       help="number of examples m (default: a few for pictures, else the whole training set)")
+    if backward:
+        p.add_argument("--backward", default=None, metavar="MODULE:FUNCTION|PATH.py[:FUNCTION]", help=backward)
+
+
+def add_data_args(p: argparse.ArgumentParser, default: str | None) -> None:
+    """The "data" group: --dataset (a name, a file, or TRAIN.h5,TEST.h5), --data-option, --split-seed."""
+    g = p.add_argument_group("data")
+    g.add_argument("--dataset", default=default, metavar="NAME|PATH",
+                   help=f"a data set ({', '.join(data.DATASET_NAMES)}), a .npz (X, Y in columns) / .csv (examples in "
+                   "rows, label last) file, or the course's cat files as TRAIN.h5,TEST.h5"
+                   + (f" (default {default})" if default else ""))
+    g.add_argument("--data-option", type=option, action="append", default=[], metavar="KEY=VALUE",
+                   help="an option of the named data set, e.g. n_bits=6 (parity), digit=3 (digits); repeatable")
+    g.add_argument("--split-seed", type=nonneg_int, default=DEFAULTS.split_seed,
+                   help="seed of the train/test split (default %(default)s)")
+
+
+# ============================================================================ data and networks
+
+
+def activations(args: argparse.Namespace, L: int) -> list[str]:
+    """g[1], ..., g[L] from --activations, or else --hidden-activation and --output-activation."""
+    return layer_activations(L, args.hidden_activation, args.output_activation,
+                             getattr(args, "activations", None) or None, where="--activations")
+
+
+def load_data(spec: str, options: Iterable[tuple[str, Any]] = (), split_seed: int = DEFAULTS.split_seed,
+              test_fraction: float = DEFAULTS.test_fraction) -> data.Dataset:
+    """:func:`tinygrad_edu.data.load_data`, with a wrong ``--data-option`` reported as such."""
+    try:
+        return data.load_data(spec, options, split_seed, test_fraction)
+    except TypeError as e:
+        raise CLIError(message(f"dataset {spec!r}", one_line(e), "check --data-option")) from e
+
+
+def net_and_data(args: argparse.Namespace) -> tuple[DeepNetwork, np.ndarray, np.ndarray, str]:
+    """The network (--params, or a random one of --layer-dims) and the (X, Y) that compare,
+    gradcheck and draw trained work on: the first --m training examples of --dataset (or of the
+    data set the parameters were trained on), else --m random examples from
+    :func:`tinygrad_edu.lecture.example_data`. The last item says in words what they are."""
+    meta: dict[str, Any] = {}
+    if getattr(args, "params", None):
+        net, meta = data.load_network(args.params, args.activations)
+        what = f"the parameters in {args.params}"
+    else:
+        dims = args.layer_dims or list(DEFAULTS.lecture_dims)
+        net = DeepNetwork(dims, init=args.init, seed=args.seed, activations=activations(args, len(dims) - 1))
+        what = f"a random network (init {args.init!r}, seed {args.seed})"
+    dims = list(net.layer_dims)
+    dataset = getattr(args, "dataset", None) or meta.get("dataset")
+    if dataset:
+        d = load_data(dataset, meta.get("dataset_options", {}).items() if not args.dataset else args.data_option,
+                      meta.get("split_seed", DEFAULTS.split_seed) if not args.dataset else args.split_seed)
+        if d.n_x != dims[0]:
+            raise CLIError(message("--dataset", f"the data set {dataset!r} has n[0] = {d.n_x} features but the "
+                                                f"network has n[0] = {dims[0]}"))
+        m = min(args.m, d.m_train) if args.m else d.m_train
+        X, Y = d.X_train[:, :m], d.Y_train[:, :m]
+        on = f"the first {m} training examples of {dataset}"
+    else:
+        m = args.m or DEFAULTS.random_m
+        X, Y = example_data(dims, m, args.seed)  # X (n[0], m), Y (n[L], m) of 0/1
+        on = f"{m} random examples (seed {args.seed})"
+    return net, X, Y, f"{what}, on {on}"
+
+
+def cost_after_backward(net: DeepNetwork, X: np.ndarray, Y: np.ndarray) -> Tensor:
+    """The cost J of ``net`` on X (n[0], m), Y (n[L], m), after ``J.backward()``, with the lecture's
+    names (``A[0]``, ``Y``, ``J``) on the tensors, for the pictures."""
+    net.zero_grad()
+    J = binary_cross_entropy(net(Tensor(X, name="A[0]")), Tensor(Y, name="Y")).named("J")
+    J.backward()
+    return J
+
+
+# ============================================================================ a learner's backward
+
+
+def _import_file(target: str) -> ModuleType:
+    """Run the learner's file ``target`` as a module (its folder on sys.path while it runs)."""
+    path = Path(target)
+    if not path.is_file():
+        raise CLIError(message("--backward", f"file {target!r} does not exist"))
+    name = f"_tinygrad_edu_learner_{abs(hash(str(path.resolve())))}"
+    loader_spec = importlib.util.spec_from_file_location(name, path)
+    if loader_spec is None or loader_spec.loader is None:
+        raise CLIError(message("--backward", f"cannot load {target!r} as Python"))
+    module = importlib.util.module_from_spec(loader_spec)
+    folder = str(path.resolve().parent)
+    sys.path.insert(0, folder)
+    try:
+        loader_spec.loader.exec_module(module)
+    except SystemExit as e:
+        raise CLIError(message("--backward", f"importing {target!r} called sys.exit({e.code!r})",
+                               "guard script code with if __name__ == '__main__':")) from None
+    except Exception as e:  # the learner's file: report whatever it raised
+        raise CLIError(message("--backward", f"importing {target!r} raised {type(e).__name__}: {one_line(e)}")) from e
+    finally:
+        sys.path.remove(folder)
+    return module
+
+
+def _import_module(target: str) -> ModuleType:
+    """``import target`` with the current folder on sys.path."""
+    sys.path.insert(0, os.getcwd())
+    try:
+        return importlib.import_module(target)
+    except Exception as e:
+        raise CLIError(message("--backward", f"cannot import module {target!r}: {type(e).__name__}: "
+                                             f"{one_line(e)}")) from e
+    finally:
+        sys.path.remove(os.getcwd())
+
+
+def load_backward(spec: str) -> Callable[..., Any]:
+    """A learner's ``backward(AL, Y, caches)`` from ``module:function``, ``path.py`` (function
+    ``model_backward``) or ``path.py:function``."""
+    if not spec.strip():
+        raise CLIError(message("--backward", "empty", "give MODULE:FUNCTION or PATH.py[:FUNCTION]"))
+    target, func = spec, "model_backward"
+    m = re.match(r"^(.*?)(?::([A-Za-z_]\w*))?$", spec)
+    if m and m.group(2) and (m.group(1).endswith(".py") or re.fullmatch(r"[\w.]+", m.group(1))):
+        target, func = m.group(1), m.group(2)
+    is_file = target.endswith(".py") or os.sep in target or "/" in target
+    module = _import_file(target) if is_file else _import_module(target)
+    fn = getattr(module, func, None)
+    if not callable(fn):
+        found = sorted(k for k, v in vars(module).items() if callable(v) and not k.startswith("_"))
+        raise CLIError(message("--backward", f"{target!r} has no function {func!r} (it has: "
+                                             f"{', '.join(found) or 'none'})", f"write {target}:FUNCTION"))
+    return fn

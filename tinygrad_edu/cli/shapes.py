@@ -1,0 +1,31 @@
+"""The shapes of W[l], b[l], Z[l], A[l] (and of their gradients) for every layer."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..check import dimension_table
+from ..data import load_network
+from .common import DEFAULTS, command_parser, dims_text, int_list, positive_int
+
+NAME = "shapes"
+HELP = "the matrix dimensions of lecture 4.4"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """``shapes [N0,N1,...,NL] [--m M] [--params FILE.npz]``."""
+    p = command_parser(subparsers, NAME, HELP, __doc__, run)
+    p.add_argument("layer_dims", nargs="?", type=int_list, default=None, metavar="N0,N1,...,NL",
+                   help=f"layer_dims (default the lecture's {dims_text(DEFAULTS.lecture_dims)})")
+    p.add_argument("--m", type=positive_int, default=None, help="number of examples (default: the symbol m)")
+    p.add_argument("--params", default=None, metavar="FILE.npz", help="take layer_dims from saved parameters")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the table."""
+    dims = args.layer_dims
+    if args.params:
+        dims = list(load_network(args.params)[0].layer_dims)
+    print(dimension_table(dims or list(DEFAULTS.lecture_dims), args.m))
+    return 0
