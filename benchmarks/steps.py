@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from tinygrad_edu import Tensor
-from tinygrad_edu.tensor import cross_entropy
+from tinygrad_edu.ops import cross_entropy
 
 LR = 0.001  # small enough that no configuration saturates its sigmoid during a benchmark run
 

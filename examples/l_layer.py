@@ -25,7 +25,7 @@ import numpy as np
 from tinygrad_edu import Tensor, no_grad
 from tinygrad_edu.data import load_breast_cancer
 from tinygrad_edu.nn import DeepNetwork
-from tinygrad_edu.tensor import cross_entropy
+from tinygrad_edu.ops import cross_entropy
 from tinygrad_edu.train import accuracy, train
 
 HIDDEN = [20, 7, 5]

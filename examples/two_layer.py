@@ -26,7 +26,7 @@ import numpy as np
 from tinygrad_edu import Tensor, no_grad
 from tinygrad_edu.data import load_dataset
 from tinygrad_edu.nn import DeepNetwork
-from tinygrad_edu.tensor import cross_entropy
+from tinygrad_edu.ops import cross_entropy
 from tinygrad_edu.train import accuracy, train
 
 N_H = 4  # n[1], the hidden units

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from tinygrad_edu import Tensor
 from tinygrad_edu.graph import backward_order, run_backward
 from tinygrad_edu.nn import DeepNetwork, binary_cross_entropy
-from tinygrad_edu.tensor import cross_entropy
+from tinygrad_edu.ops import cross_entropy
 
 
 def engine_visits(J):

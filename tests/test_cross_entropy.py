@@ -5,7 +5,7 @@ import pytest
 from numgrad import check_grads
 
 from tinygrad_edu import Tensor
-from tinygrad_edu.tensor import cross_entropy
+from tinygrad_edu.ops import cross_entropy
 
 rng = np.random.default_rng(7)
 

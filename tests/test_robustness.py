@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import AnomalyError, Tensor, detect_anomaly, no_grad
-from tinygrad_edu.tensor import cross_entropy
+from tinygrad_edu.ops import cross_entropy
 
 THIS_FILE = os.path.basename(__file__)
 

@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("graphviz", reason="the viz extra is not installed: pip install -e '.[viz]'")
 
 from tinygrad_edu import Tensor  # noqa: E402
-from tinygrad_edu.tensor import cross_entropy  # noqa: E402
+from tinygrad_edu.ops import cross_entropy  # noqa: E402
 from tinygrad_edu.viz import (  # noqa: E402
     GraphvizNotFoundError,
     draw_building_blocks,

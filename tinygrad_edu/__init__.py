@@ -11,6 +11,7 @@
            [4., 4., 4.]])
 """
 
+from . import operators, ops  # noqa: F401, I001  (first: Tensor's +, relu(), sum() ... come from the ops)
 from . import check, manual, nn, optim, train
 from .errors import AnomalyError, ShapeError
 from .graph import topological_order
@@ -32,5 +33,6 @@ __all__ = [
     "train",
     "manual",
     "check",
+    "ops",
     "__version__",
 ]

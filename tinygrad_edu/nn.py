@@ -32,7 +32,8 @@ from . import lecture
 from .errors import ShapeError, message
 from .lecture import ACTIVATION_NAMES as ACTIVATIONS
 from .lecture import INITS, check_layer_dims, init_weights, parameters_layer_dims
-from .tensor import Tensor, cross_entropy
+from .ops import cross_entropy
+from .tensor import Tensor
 
 __all__ = [
     "ACTIVATIONS",

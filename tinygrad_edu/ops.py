@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .diagnostics import normalise_axes, normalise_permutation
 from .lecture import sigmoid
 from .tensor import Binary, Function, Tensor, Unary, _operand
 
@@ -291,8 +292,14 @@ def _expand_reduced(g: Array, shape: tuple[int, ...], axis: tuple[int, ...] | No
 
 
 class Sum(Unary):
-    name = "sum"
+    name, method = "sum", "sum"
     __slots__ = ("shape", "axis", "keepdims")  # the cache: how to copy g back over the summed axes
+
+    @staticmethod
+    def call(t: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (all axes when None). In the column convention axis=1 runs over the
+        m examples, as in the lecture's ``db[l] = (1/m) np.sum(dZ[l], axis=1, keepdims=True)``."""
+        return Sum.apply(t, normalise_axes(t, axis, "sum"), bool(keepdims))
 
     def forward(self, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
         self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
@@ -304,8 +311,13 @@ class Sum(Unary):
 
 
 class Mean(Unary):
-    name = "mean"
+    name, method = "mean", "mean"
     __slots__ = ("shape", "axis", "keepdims", "count")
+
+    @staticmethod
+    def call(t: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Mean over ``axis`` (all axes when None)."""
+        return Mean.apply(t, normalise_axes(t, axis, "mean"), bool(keepdims))
 
     def forward(self, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
         self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
@@ -320,8 +332,15 @@ class Mean(Unary):
 
 
 class Transpose(Unary):
-    name = "transpose"
+    name, method = "transpose", "transpose"
     __slots__ = ("axes",)
+
+    @staticmethod
+    def call(t: Tensor, *axes: Any) -> Tensor:
+        """Reverse the axes (``W.transpose()`` is ``W.T``), or permute them as given."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return Transpose.apply(t, normalise_permutation(t, axes) if axes else None)
 
     def forward(self, a: Array, axes: tuple[int, ...] | None = None) -> Array:
         self.axes = axes
@@ -333,8 +352,16 @@ class Transpose(Unary):
 
 
 class Reshape(Unary):
-    name = "reshape"
+    name, method = "reshape", "reshape"
     __slots__ = ("shape",)
+
+    @staticmethod
+    def call(t: Tensor, *shape: Any) -> Tensor:
+        """The same values in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``; one
+        entry may be -1."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return Reshape.apply(t, tuple(int(s) for s in shape))
 
     def forward(self, a: Array, shape: tuple[int, ...]) -> Array:
         self.shape = a.shape
@@ -425,3 +452,4 @@ def cross_entropy(AL: Tensor, Y: Any) -> Tensor:
     if type(sig) is Sigmoid:  # fuse with the sigmoid that produced A[L]
         return SigmoidCrossEntropy.apply(AL, Yt, sig.parents[0])
     return BinaryCrossEntropy.apply(AL, Yt)
+

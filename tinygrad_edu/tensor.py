@@ -20,7 +20,7 @@ from .errors import message
 from .graph import run_backward
 from .mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, state
 
-__all__ = ["Tensor", "Function", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "cross_entropy"]
+__all__ = ["Tensor", "Function", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly"]
 
 Array = np.ndarray
 _new = object.__new__
@@ -43,7 +43,8 @@ class Function:
 
     * ``__slots__``: what its forward saves for backward (its cache) -- the only attributes it can
       set, and what pictures show as its cache (:meth:`saved`);
-    * ``name`` (``Tensor.op``), ``method`` (the Tensor method that applies it, ``"relu"``) or
+    * ``name`` (``Tensor.op``), ``method`` (the Tensor method that applies it, ``"relu"``; a
+      static ``call(t, ...)`` when the method takes arguments, such as ``t.sum(axis=1)``) or
       ``operator`` (``"add"``: ``a + b`` and ``b + a``), ``symbol`` (an infix symbol such as ``"+"``
       for formulas), ``arity``
       (how many inputs are tensors), ``numbers`` (whether a Python number may take an input slot,
@@ -60,6 +61,7 @@ class Function:
 
     name: ClassVar[str] = "?"
     method: ClassVar[str | None] = None
+    call: ClassVar[Any] = None
     operator: ClassVar[str | None] = None
     symbol: ClassVar[str | None] = None
     arity: ClassVar[int] = 1
@@ -412,84 +414,11 @@ class Tensor:
         seed = diagnostics.backward_seed(self, grad)  # dJ/dJ = 1, or grad= checked against the shape
         run_backward(self, seed, anomaly=state.anomaly)
 
-    # --- operators: + - * / ** @ and unary - are set below, each from its op class in ops.py -----
+    # --- operators and math: set by operators.py from the op classes -----------------------------
+    # Each op class names the Tensor method that applies it: ``Z.relu()`` is ``ops.ReLU.apply(Z)``,
+    # ``a + b`` is ``ops.Add.apply(a, b)``, ``t.sum(axis=1)`` is ``ops.Sum.call(t, axis=1)``; they are
+    # attached when the package is imported, so the engine here never imports the ops.
 
     def __pos__(self) -> Tensor:
         return self
 
-    # --- methods ----------------------------------------------------------------------------
-
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (all axes when None). In the column convention axis=1 runs over the
-        m examples, as in the lecture's ``db[l] = (1/m) np.sum(dZ[l], axis=1, keepdims=True)``."""
-        return ops.Sum.apply(self, diagnostics.normalise_axes(self, axis, "sum"), bool(keepdims))
-
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis`` (all axes when None)."""
-        return ops.Mean.apply(self, diagnostics.normalise_axes(self, axis, "mean"), bool(keepdims))
-
-    def transpose(self, *axes: int) -> Tensor:
-        """Reverse the axes (``W.transpose()`` is ``W.T``), or permute them as given."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        if not axes:
-            return ops.Transpose.apply(self, None)
-        return ops.Transpose.apply(self, diagnostics.normalise_permutation(self, axes))
-
-    def reshape(self, *shape: int) -> Tensor:
-        """The same values in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``; one
-        entry may be -1."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return ops.Reshape.apply(self, tuple(int(s) for s in shape))
-
-    # exp, log, relu, sigmoid, tanh and -t are set below, each from the op class that names it
-
-
-from . import ops  # noqa: E402  (the ops subclass Function, defined above; Tensor's methods use them)
-
-cross_entropy = ops.cross_entropy  # the lecture's cost, at its historical address tinygrad_edu.tensor.cross_entropy
-
-
-def _operator(op: type[Binary], reflected: bool) -> Any:
-    """Tensor's method for a binary operator: ``self <op> other``, or ``other <op> self`` when reflected."""
-    apply = op.apply
-    if reflected:
-
-        def method(self: Tensor, other: Any) -> Tensor:
-            return apply(other if type(other) is Tensor else _coerce(op, self, other), self)
-    else:
-
-        def method(self: Tensor, other: Any) -> Tensor:
-            return apply(self, other if type(other) is Tensor else _coerce(op, self, other))
-
-    return method
-
-
-def _unary_method(op: type[Function]) -> Any:
-    """Tensor's method for a one-input op: ``t.relu()`` is ``ops.ReLU.apply(t)``."""
-    apply = op.apply
-
-    def method(self: Tensor) -> Tensor:
-        return apply(self)
-
-    return method
-
-
-def _set_method(name: str, method: Any, doc: str) -> None:
-    method.__name__, method.__qualname__, method.__doc__ = name, f"Tensor.{name}", doc
-    setattr(Tensor, name, method)
-
-
-# Each op class names the Tensor method that applies it (``method``) or the operator it is
-# (``operator``): Z.relu() is ops.ReLU.apply(Z); a + b is ops.Add.apply(a, b) and 1 - A is
-# ops.Sub.apply(1.0, A), the number kept in the op; ndarray + Tensor and number * Tensor come to
-# the reflected methods (__radd__, __rmul__, ...). A new op is a class in ops.py, nothing more.
-for _op in Function.registry:
-    _doc = (_op.__doc__ or _op.name).strip().split("\n\n")[0]
-    if _op.method:
-        _set_method(_op.method, _unary_method(_op), _doc)
-    if _op.operator:
-        for _reflected, _prefix in ((False, ""), (True, "r")):
-            _set_method(f"__{_prefix}{_op.operator}__", _operator(_op, _reflected),  # type: ignore[arg-type]
-                         f"``{'other ' if _reflected else 'self '}{_op.symbol} {'self' if _reflected else 'other'}``")

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from tinygrad_edu import Tensor
-from tinygrad_edu.tensor import cross_entropy
+from tinygrad_edu.ops import cross_entropy
 from tinygrad_edu.viz import draw_building_blocks, draw_graph, draw_network, render
 
 HERE = Path(__file__).resolve().parent
