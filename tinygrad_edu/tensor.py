@@ -156,17 +156,18 @@ class Binary(Function):
     @classmethod
     def apply(cls, a: Any, b: Any) -> Tensor:  # Function.apply, unrolled
         ctx = cls()
-        if type(a) is Tensor and type(b) is Tensor:
-            parents: tuple[Tensor | None, ...] = (a, b)
+        if type(a) is not Tensor:  # number <op> x
+            parents, needs, x, y = (None, b), _NEEDS2[False][b._rg], a, b.data
+            ctx.number = a
+        elif type(b) is Tensor:
+            parents = (a, b)
             needs = _NEEDS2[a._rg][b._rg]
             x, y = a.data, b.data
-        elif type(a) is Tensor:  # x <op> number
+        else:  # x <op> number
             parents, needs, x, y = (a, None), _NEEDS2[a._rg][False], a.data, b
-            ctx.number, ctx.parents = b, parents  # (parents early, so that messages can say "x / 0")
-        else:  # number <op> x
-            parents, needs, x, y = (None, b), _NEEDS2[False][b._rg], a, b.data
-            ctx.number, ctx.parents = a, parents
+            ctx.number = b
         if state.anomaly:
+            ctx.parents = parents  # early, so that anomaly messages can say "x / 0"
             return _run(ctx, parents, (x, y), ())
         try:
             data = ctx.forward(x, y)
