@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -146,6 +147,9 @@ def backward_seed(t: Tensor, grad: Any) -> np.ndarray:
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
+#: where each op made inside detect_anomaly() was created (the op objects themselves stay small)
+_CREATED_AT: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
 
 def user_code_location() -> str:
     """``file:line in function`` of the innermost frame outside the tinygrad_edu package: the
@@ -169,7 +173,7 @@ def _bad_values(a: np.ndarray) -> str:
 def checked_forward(ctx: Function, parents: Sequence[Tensor | None], arrays: Sequence[Any], params: Sequence[Any]):
     """The forward pass inside ``detect_anomaly()``: remember where the op was created, compute it
     with numpy's warnings silenced, and raise AnomalyError if the result is not finite."""
-    ctx.where = user_code_location()
+    _CREATED_AT[ctx] = where = user_code_location()
     try:
         with np.errstate(all="ignore"):
             data = ctx.forward(*arrays, *params)
@@ -181,7 +185,7 @@ def checked_forward(ctx: Function, parents: Sequence[Tensor | None], arrays: Seq
     tensors = [p for p in parents if p is not None]
     problem = (
         f"the forward pass produced {_bad_values(data)} in its result of shape {data.shape}, from input(s) "
-        f"{', '.join(label(p) for p in parents)}; operation created at {ctx.where}"
+        f"{', '.join(label(p) for p in parents)}; operation created at {where}"
     )
     bad_inputs = [p for p in tensors if not np.all(np.isfinite(p.data))]
     hint = ctx.forward_hint
@@ -203,7 +207,7 @@ def check_gradients(t: Tensor, ctx: Function, g: np.ndarray, in_grads: Sequence[
         problem = (
             f"the backward pass produced a gradient with non-finite entries for {inp}: "
             f"{int(np.count_nonzero(~np.isfinite(pg)))} of {np.size(pg)}; operation created at "
-            f"{getattr(ctx, 'where', '<created outside detect_anomaly()>')}"
+            f"{_CREATED_AT.get(ctx, '<created outside detect_anomaly()>')}"
         )
         if not np.all(np.isfinite(g)):
             raise AnomalyError(message(ctx.describe(), problem + f". The gradient arriving at {out} was already "

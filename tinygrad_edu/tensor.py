@@ -57,7 +57,7 @@ class Function:
     is when some input requires grad and recording is on.
     """
 
-    __slots__ = ("parents", "needs_input_grad", "number", "where", "__weakref__")  # and each op's cache
+    __slots__ = ("parents", "needs_input_grad", "__weakref__")  # and each op's cache
 
     name: ClassVar[str] = "?"
     method: ClassVar[str | None] = None
@@ -148,9 +148,10 @@ class Unary(Function):
 
 
 class Binary(Function):
-    """An op with two inputs; when ``numbers`` is set, one of them may be a Python number."""
+    """An op with two inputs; when ``numbers`` is set, one of them may be a Python number, which
+    the op keeps as ``number``."""
 
-    __slots__ = ()
+    __slots__ = ("number",)
     arity = 2
 
     @classmethod
