@@ -74,7 +74,7 @@ _NAME = re.compile(r"^(d?)([A-Za-z]+)\[(\d+)\]$")
 
 def parse_name(text: str | None) -> tuple[str, int] | None:
     """``"dW[2]"`` -> ``("dW", 2)``; None for anything that is not a layer quantity's name."""
-    match = _NAME.match(text or "")
+    match = _NAME.match(text) if isinstance(text, str) else None
     if match is None:
         return None
     return match.group(1) + match.group(2), int(match.group(3))

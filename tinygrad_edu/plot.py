@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from .errors import message
 from .train import TrainHistory
 
 __all__ = [
@@ -151,12 +152,24 @@ def save_cost_plot(
     path: str | os.PathLike[str],
     title: str | None = None,
     log: bool = False,
+    *,
+    dpi: float | None = None,
+    width: int | None = None,
 ) -> Path:
-    """Write :func:`cost_figure` to ``path`` (PNG, SVG or PDF from the suffix); returns the path."""
+    """Write :func:`cost_figure` to ``path`` (PNG, SVG or PDF from the suffix); returns the path.
+    For a PNG, ``dpi`` sets the resolution (100 by default: 700 x 450 pixels) or ``width`` the
+    width in pixels (the 7 x 4.5 inch figure then gets the resolution that makes it that wide)."""
     path = Path(path)
+    if (dpi is not None or width is not None) and path.suffix.lower() != ".png":
+        raise ValueError(message("save_cost_plot", f"dpi and width set the resolution of a PNG, not of "
+                                                   f"{path.suffix or 'a file without suffix'}", "write a .png"))
+    if dpi is not None and width is not None:
+        raise ValueError(message("save_cost_plot", "give dpi or width, not both (width in pixels sets the dpi)"))
     fig = cost_figure(curves, title=title, log=log)
+    if width is not None:
+        dpi = width / fig.get_size_inches()[0]
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    fig.savefig(path, dpi=dpi if dpi is not None else "figure")
     return path
 
 

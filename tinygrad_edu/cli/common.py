@@ -46,6 +46,7 @@ __all__ = [
     "collapse",
     "command_parser",
     "add_network_args",
+    "add_resolution_args",
     "add_data_args",
     "activations",
     "load_data",
@@ -88,7 +89,7 @@ class Defaults:
     #: gradient checking's ε
     eps: float = 1e-7
     #: draw: collapse a graph into building blocks beyond this many nodes
-    max_nodes: int = 80
+    max_nodes: int = 150
     picture_format: str = "svg"
 
 
@@ -251,6 +252,15 @@ def add_network_args(p: argparse.ArgumentParser, dims_default: str, params: bool
                        help="number of examples m (default: a few for pictures, else the whole training set)")
     if backward:
         p.add_argument("--backward", default=None, metavar="MODULE:FUNCTION|PATH.py[:FUNCTION]", help=backward)
+
+
+def add_resolution_args(p: argparse.ArgumentParser, what: str) -> None:
+    """--dpi and --width: the resolution of ``what`` when it is written as PNG."""
+    g = p.add_argument_group("resolution of a PNG")
+    g.add_argument("--dpi", type=positive_float, default=None,
+                   help=f"the resolution of {what} as PNG, in dots per inch (default: Graphviz's and matplotlib's)")
+    g.add_argument("--width", type=positive_int, default=None,
+                   help=f"the width of {what} as PNG, in pixels (instead of --dpi)")
 
 
 def add_data_args(p: argparse.ArgumentParser, default: str | None) -> None:

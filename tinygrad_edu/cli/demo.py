@@ -19,6 +19,7 @@ from ..plot import save_cost_csv, save_cost_plot
 from ..train import TrainHistory, accuracy, train
 from .common import (
     DEFAULTS,
+    add_resolution_args,
     command_parser,
     cost_after_backward,
     load_data,
@@ -45,6 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="learning rate α (default %(default)s)")
     p.add_argument("--seed", type=nonneg_int, default=DEFAULTS.seed, help="random seed of the weights (default "
                    "%(default)s)")
+    add_resolution_args(p, "costs.png")
     return p
 
 
@@ -98,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         "learning_rate": args.lr, "iterations": args.iterations, "seed": args.seed, "optimizer": DEFAULTS.optimizer,
         "train_accuracy": acc_train, "test_accuracy": acc_test,
     }
-    written = _write(out, net, d, history, meta, notes)
+    written = _write(out, net, d, history, meta, notes, {"dpi": args.dpi, "width": args.width})
     for n in notes:
         print(f"NOTE: {n}")
     print(f"Wrote {len(written)} files to {out.resolve()}:")
@@ -109,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(out: Path, net: DeepNetwork, d: Dataset, history: TrainHistory, meta: dict[str, Any],
-           notes: list[str]) -> list[Path]:
+           notes: list[str], resolution: dict[str, Any]) -> list[Path]:
     """params.npz (+ .json), costs.csv, costs.png and the pictures in ``out``; what cannot be
     written for want of an optional package is noted in ``notes``. Returns the paths written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -117,7 +119,7 @@ def _write(out: Path, net: DeepNetwork, d: Dataset, history: TrainHistory, meta:
     written.append(save_cost_csv(history, out / "costs.csv"))
     try:
         written.append(save_cost_plot(history, out / "costs.png", title=f"cost J, layer_dims = {meta['layer_dims']}, "
-                                      f"{meta['dataset']}, α = {meta['learning_rate']}"))
+                                      f"{meta['dataset']}, α = {meta['learning_rate']}", **resolution))
     except ImportError as e:
         notes.append(f"skipped costs.png: {one_line(e)}")
     try:

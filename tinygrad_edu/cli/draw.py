@@ -17,6 +17,7 @@ from .common import (
     CLIError,
     activations,
     add_network_args,
+    add_resolution_args,
     collapse,
     command_parser,
     cost_after_backward,
@@ -48,6 +49,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="graph/trained: draw unnamed results (W[l] A[l-1]) inside their op, for a smaller picture")
     p.add_argument("--max-nodes", type=int, default=DEFAULTS.max_nodes,
                    help="graph/trained: collapse into building blocks beyond this many nodes (default %(default)s)")
+    p.add_argument("--all-layers", action="store_true",
+                   help="graph/trained/blocks: draw every layer of a network of more than 8 (default: the first two, "
+                        "one '⋯' block and the last two)")
+    add_resolution_args(p, "the picture")
     p.add_argument("--format", default=DEFAULTS.picture_format, choices=FORMATS,
                    help="file format when --out has no suffix (default %(default)s)")
     p.add_argument("--out", default=None, help=f"output file (folder for steps; default {DEFAULTS.out}/WHAT.svg)")
@@ -79,21 +84,26 @@ def run(args: argparse.Namespace) -> int:
     what, out = args.what, _out(args)
     dims = args.layer_dims or list(DEFAULTS.lecture_dims)
     options = {"direction": args.direction, "grad_values": True, "legend": args.legend, "max_nodes": args.max_nodes,
-               "show_cache": args.show_cache, "collapse": args.collapse, "fold_unnamed": args.fold_unnamed}
-    if what == "network":
-        path = render(draw_network(dims), out)
-    elif what == "blocks":
-        path = render(draw_building_blocks(dims, m=args.m), out)
-    elif what == "steps":
+               "show_cache": args.show_cache, "collapse": args.collapse, "fold_unnamed": args.fold_unnamed,
+               "all_layers": args.all_layers}
+    resolution = {"dpi": args.dpi, "width": args.width}
+    if what == "steps":
+        if args.dpi is not None or args.width is not None:
+            raise CLIError(message("draw steps", "--dpi and --width apply to PNG pictures; the steps page is HTML "
+                                                 "with a zoom of its own"))
         path = render_backward_steps(_example_cost(args), out)
+    elif what == "network":
+        path = render(draw_network(dims), out, **resolution)
+    elif what == "blocks":
+        path = render(draw_building_blocks(dims, m=args.m, all_layers=args.all_layers), out, **resolution)
     elif what == "graph":
-        path = render(draw_graph(_example_cost(args), **options), out)
+        path = render(draw_graph(_example_cost(args), **options), out, **resolution)
     else:  # trained
         if not args.params:
             raise CLIError(message("draw trained", "needs --params PARAMS.npz",
                                    "from 'tinygrad-edu train --save' or the demo"))
         args.m = args.m or DEFAULTS.picture_m
         net, X, Y, title = net_and_data(args)
-        path = render(draw_graph(cost_after_backward(net, X, Y), title=title, **options), out)
+        path = render(draw_graph(cost_after_backward(net, X, Y), title=title, **options), out, **resolution)
     print(f"wrote {path}")
     return 0

@@ -24,6 +24,7 @@ from .common import (
     activations,
     add_data_args,
     add_network_args,
+    add_resolution_args,
     command_parser,
     course_dims_text,
     dims_text,
@@ -61,6 +62,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="folder for costs.csv, history.json, costs.png (default %(default)s)")
     p.add_argument("--save", default=None, metavar="PARAMS.npz", help="write the learned parameters here")
     p.add_argument("--no-plot", action="store_true", help="do not draw costs.png")
+    add_resolution_args(p, "costs.png")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--plain-progress", action="store_true", help="a plain text progress bar even if tqdm is installed")
     return p
@@ -108,7 +110,7 @@ def _write(args: argparse.Namespace, net: DeepNetwork, history: TrainHistory, me
     written.append(out / "history.json")
     if not args.no_plot:
         try:
-            written.append(save_cost_plot(history, out / "costs.png",
+            written.append(save_cost_plot(history, out / "costs.png", dpi=args.dpi, width=args.width,
                                           title=f"layer_dims = {meta['layer_dims']}, {args.optimizer}, α = {args.lr}"))
         except ImportError as e:
             print(f"NOTE: skipped costs.png: {one_line(e)}")

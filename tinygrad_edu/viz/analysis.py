@@ -1,26 +1,26 @@
-"""What a picture needs to know about a recorded graph, worked out once: the tensors in order,
-who uses whom, each tensor's kind, label and layer, which edges carry a gradient (from the
-engine's own backward schedule, :func:`tinygrad_edu.graph.backward_order`), and what each op
-keeps for its backward step (its declared cache, :meth:`tinygrad_edu.tensor.Function.saved`)."""
+"""What a picture needs to know about a recorded graph, worked out once: the lecture's structure
+(:func:`tinygrad_edu.recognise.recognise`: layers, X, W[l], b[l], Z[l], A[l], Y, J and a name for
+every tensor), each tensor's kind, which edges carry a gradient (from the engine's own backward
+schedule, :func:`tinygrad_edu.graph.backward_order`), and what each op keeps for its backward
+step (its declared cache, :meth:`tinygrad_edu.tensor.Function.saved`)."""
 
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..graph import backward_order, topological_order
+from ..graph import backward_order
+from ..recognise import Anatomy, recognise
 from ..tensor import Tensor
+from .style import text
 
-__all__ = ["Group", "Info", "analyse", "formula", "shape_text", "summary", "op_text", "group_label", "group_key",
+__all__ = ["Group", "Info", "analyse", "shape_text", "summary", "op_text", "group_label", "group_key",
            "not_computed_note"]
 
 Group = int | str | None  # layer number, "cost", or None (no group)
-
-_LAYER_RE = re.compile(r"\[(\d+)\]")
 
 
 def shape_text(shape: tuple[int, ...], m: int | None) -> str:
@@ -33,21 +33,43 @@ def shape_text(shape: tuple[int, ...], m: int | None) -> str:
     return "(" + ", ".join(parts) + (",)" if len(parts) == 1 else ")")
 
 
-def number(x: float) -> str:
-    return f"{x:.4g}"
-
-
 def op_text(t: Tensor) -> str:
-    """What an op ellipse says: the op's name, or its expression when a number is part of it
-    (``x * 0.01``, ``1 - x``)."""
-    return t._ctx.describe() if t._ctx is not None else str(t.op)
+    """What an op ellipse says: the op's symbol or name, or its expression when a number is part
+    of it (``x * 0.01``, ``1 - x``)."""
+    ctx = t._ctx
+    if ctx is None:
+        return ""
+    described = ctx.describe()
+    if described != ctx.name:
+        return described
+    return "@" if ctx.name == "matmul" else ctx.symbol or ctx.name.replace("_", "-")
 
 
-def summary(a: np.ndarray) -> str:
+def wrap(label: str, width: int = 22) -> list[str]:
+    """A long formula on two lines, split at the top-level operator nearest its middle:
+    ``Y * log(A[2])`` / ``+ (1 - Y) * log(1 - A[2])``."""
+    if len(label) <= width:
+        return [label]
+    if label.startswith("d(") and label.endswith(")"):  # a gradient's name: wrap what is inside
+        inner = wrap(label[2:-1], width - 3)
+        return [f"d({inner[0]}", *inner[1:-1], f"{inner[-1]})"] if len(inner) > 1 else [label]
+    depth, cuts = 0, {0: [], 1: []}
+    for k, ch in enumerate(label):
+        depth += (ch in "([") - (ch in ")]")
+        if depth == 0 and k > 0 and label[k:k + 3] in (" + ", " - ", " * ", " / "):
+            cuts[0 if label[k + 1] in "+-" else 1].append(k)  # rather at a + or - than at a * or /
+    found = cuts[0] or cuts[1]
+    if not found:
+        return [label]
+    k = min(found, key=lambda c: abs(c - len(label) / 2))
+    return [label[:k], label[k + 1:]]
+
+
+def summary(a: np.ndarray) -> list[str]:
     """A few numbers describing an array: its value when it has one element, else mean and max |.|"""
     if a.size == 1:
-        return "= " + number(float(a.reshape(())))
-    return f"mean {float(a.mean()):.3g}, max|.| {float(np.abs(a).max()):.3g}"
+        return [f"= {float(a.reshape(())):.4g}"]
+    return [f"mean {float(a.mean()):.2g}", f"max|.| {float(np.abs(a).max()):.2g}"]
 
 
 @dataclass
@@ -55,26 +77,40 @@ class Info:
     """Everything the drawing functions need to know about a recorded graph, computed once.
     Tensors are referred to by their position ``i`` in ``order``."""
 
-    order: list[Tensor]  # topological order: inputs first
-    outputs: list[int]  # positions of the outputs in ``order``
-    inputs: list[list[tuple[int, int]]]  # (slot, position) of each op input that is a tensor, in slot order
-    consumers: list[list[int]]  # positions of the tensors computed from each tensor
+    anatomy: Anatomy
     kind: list[str] = field(default_factory=list)  # parameter / input / constant / intermediate / output
-    label: list[str] = field(default_factory=list)  # display name ("" for unnamed intermediates)
-    gname: list[str] = field(default_factory=list)  # gradient name: dW[1], d(matmul), dJ
-    boxed: list[bool] = field(default_factory=list)  # drawn as a box of its own (else inside its op's ellipse)
-    group: list[Group] = field(default_factory=list)
+    label: list[str] = field(default_factory=list)  # what a tensor's box says: X = A[0], Z[1], A[2] - Y
+    gname: list[str] = field(default_factory=list)  # its gradient's: dA[0], dZ[1], d(A[2] - Y)
     gets_grad: list[bool] = field(default_factory=list)  # receives a gradient when backward runs
     carries: set[tuple[int, int]] = field(default_factory=set)  # (consumer, input) edges a gradient flows along
     visits: list[int] = field(default_factory=list)  # the tensors backward visits, in the engine's order
     dist: list[int] = field(default_factory=list)  # operations between the tensor and the nearest output
     cache: list[list[int]] = field(default_factory=list)  # tensors each op kept for its backward step
     done: bool = False  # backward() has been run (the first output has a .grad)
-    m: int | None = None  # symbolic m for shapes (building-block pictures)
+    m: int | None = None  # symbolic m for shapes
+
+    @property
+    def order(self) -> list[Tensor]:
+        return self.anatomy.order
+
+    @property
+    def outputs(self) -> list[int]:
+        return self.anatomy.outputs
+
+    @property
+    def inputs(self) -> list[list[tuple[int, int]]]:
+        return self.anatomy.inputs
+
+    @property
+    def consumers(self) -> list[list[int]]:
+        return self.anatomy.consumers
+
+    @property
+    def group(self) -> list[Group]:
+        return self.anatomy.group
 
     def parents(self, i: int) -> list[int]:
-        """Positions of the tensors tensor i's op takes, in slot order."""
-        return [j for _, j in self.inputs[i]]
+        return self.anatomy.parents(i)
 
     def fused(self, i: int) -> bool:
         """Whether tensor i's op is fused (the cost with the sigmoid: no gradient to A[L])."""
@@ -84,84 +120,46 @@ class Info:
     def shape(self, i: int) -> str:
         return shape_text(self.order[i].shape, self.m)
 
-    def ref(self, i: int) -> str:
-        """How an edge or a list names tensor i: its name, or ``(op)`` when unnamed."""
-        t = self.order[i]
-        return t.name or self.label[i] or f"({t.op})"
+    def label_lines(self, i: int) -> list[str]:
+        """Tensor i's label, a long formula on two lines."""
+        return wrap(self.label[i])
+
+    def gname_lines(self, i: int) -> list[str]:
+        """Its gradient's name, a long one on two lines: ``d(Y * log(A[2])`` / ``+ ...)``."""
+        return wrap(self.gname[i], 24)
 
 
-def analyse(outputs: Sequence[Tensor], m: int | None = None, fold_unnamed: bool = True) -> Info:
+def analyse(outputs: Sequence[Tensor], m: int | None = None) -> Info:
     """The :class:`Info` of the graph behind ``outputs`` (backward drawn from the first)."""
-    order = topological_order(*outputs)
-    pos = {id(t): i for i, t in enumerate(order)}  # id() only to look tensors up, never shown
-    inputs = [[(k, pos[id(p)]) for k, p in enumerate(t._ctx.parents) if p is not None] if t._ctx else []
-              for t in order]
-    consumers: list[list[int]] = [[] for _ in order]
-    for i, ins in enumerate(inputs):
-        for _, j in ins:
-            if not consumers[j] or consumers[j][-1] != i:
-                consumers[j].append(i)
-    out_idx = list(dict.fromkeys(pos[id(o)] for o in outputs))
-    info = Info(order, out_idx, inputs, consumers, m=m, done=order[out_idx[0]].grad is not None)
-    _kinds_and_labels(info, fold_unnamed)
-    _gradients(info, pos)
-    _distances(info)
-    _groups(info)
-    _caches(info)
-    # an unnamed result with a box of its own is named by its formula over its inputs' names
-    # ("W[1] A[0]"; an unnamed input reads "(op)"), all computed before any label changes
-    formulas = {i: formula(info, i, depth=0) for i in range(len(order)) if info.boxed[i] and not info.label[i]}
-    for i, f in formulas.items():
-        info.label[i] = f
-        info.gname[i] = f"d({f})"
-    for i, t in enumerate(order):
-        if t.op is None and t.name in ("A[0]", "X") and not t.requires_grad:
-            info.label[i] = "X = A[0]"  # the input, as the lecture writes it
-    return info
-
-
-def _kinds_and_labels(info: Info, fold_unnamed: bool) -> None:
-    outs = set(info.outputs)
-    y_slots = {j for i, t in enumerate(info.order) if t.op == "cross_entropy" for k, j in info.inputs[i] if k == 1}
-    for i, t in enumerate(info.order):
-        if i in outs:
-            k = "output"
-        elif t.op is not None:
-            k = "intermediate"
-        elif t.requires_grad:
-            k = "parameter"
-        elif t.ndim == 0 and not t.name:
-            k = "constant"
-        else:
-            k = "input"
-        info.kind.append(k)
-        if t.name:
-            lab = t.name
-        elif t.op == "cross_entropy":
-            lab = "J"
-        elif k == "constant":
-            lab = number(float(t.data))
-        elif t.op is None:
-            lab = "Y" if i in y_slots else "parameter" if t.requires_grad else "output" if i in outs else "input"
-        else:
-            lab = "output" if i in outs else ""  # other unnamed results are drawn inside their op
-        info.label.append(lab)
-        info.boxed.append(bool(lab) or t.op is None or i in outs or not fold_unnamed)
-        named = t.name or t.op == "cross_entropy"
-        info.gname.append("d" + lab if named else f"d({t.op or lab})")  # dW[1], dJ, d(matmul), d(parameter)
-
-
-def _gradients(info: Info, pos: dict[int, int]) -> None:
-    """Which tensors get a gradient and along which edges, as the engine's backward pass runs."""
-    info.gets_grad = [False] * len(info.order)
-    for step in backward_order(info.order[info.outputs[0]]):
-        i = pos[id(step.tensor)]
+    a = recognise(*outputs)
+    info = Info(a, m=m, done=a.order[a.outputs[0]].grad is not None)
+    outs = set(a.outputs)
+    for i, t in enumerate(a.order):
+        info.kind.append("output" if i in outs else "intermediate" if t._ctx is not None else "parameter"
+                         if t.requires_grad else "constant" if t.ndim == 0 and not t.name else "input")
+        name = text(a.name[i])
+        explicit = t.name is not None
+        if a.role[i] == "X" and (not explicit or name in ("X", "A[0]")) and a.group[i] == 0:
+            info.label.append("X = A[0]")  # the input, as the lecture writes it
+            info.gname.append("dA[0]")
+            continue
+        if info.kind[-1] == "constant":
+            name = f"{float(t.data):.4g}"
+        info.label.append(name)
+        lecture = explicit or a.role[i] in ("W", "b", "Z", "A", "Y", "J", "X") or not (" " in name or "(" in name)
+        info.gname.append("d" + name if lecture else f"d({name})")
+    info.gets_grad = [False] * len(a.order)
+    for step in backward_order(a.order[a.outputs[0]]):
+        i = a.index(step.tensor)
         info.gets_grad[i] = True
         info.visits.append(i)
         for k in step.slots:
-            j = pos[id(step.tensor._ctx.parents[k])]
+            j = a.index(step.tensor._ctx.parents[k])
             info.carries.add((i, j))
             info.gets_grad[j] = True
+    _distances(info)
+    _caches(info)
+    return info
 
 
 def _distances(info: Info) -> None:
@@ -175,30 +173,6 @@ def _distances(info: Info) -> None:
             info.dist[j] = min(info.dist[j], info.dist[i] + 1)
 
 
-def _groups(info: Info) -> None:
-    """Each tensor's group (see the package docstring): from its name, else from the nearest
-    consumer that has one (breadth first), else from the nearest producer."""
-    info.group = [None] * len(info.order)
-    for i, t in enumerate(info.order):
-        name = t.name or ""
-        found = _LAYER_RE.findall(name)
-        if found:
-            info.group[i] = int(found[-1])
-        elif name == "X":
-            info.group[i] = 0
-        elif name in ("J", "Y") or t.op == "cross_entropy":
-            info.group[i] = "cost"
-    producers = [info.parents(i) for i in range(len(info.order))]
-    for neighbours in (producers, info.consumers):  # first up from the groups found (nearest consumer), then down
-        queue = deque(i for i, gr in enumerate(info.group) if gr is not None)
-        while queue:
-            i = queue.popleft()
-            for j in neighbours[i]:
-                if info.group[j] is None:
-                    info.group[j] = info.group[i]
-                    queue.append(j)
-
-
 def _caches(info: Info) -> None:
     """For each op, the tensors (its inputs or its result) whose arrays it saved for backward."""
     for i, t in enumerate(info.order):
@@ -206,36 +180,9 @@ def _caches(info: Info) -> None:
         if t._ctx is not None:
             arrays = [v for v in t._ctx.saved().values() if isinstance(v, np.ndarray)]
             for j in [*info.parents(i), i]:
-                if j not in kept and any(a is info.order[j].data for a in arrays):
+                if j not in kept and any(arr is info.order[j].data for arr in arrays):
                     kept.append(j)
         info.cache.append(kept)
-
-
-def formula(info: Info, i: int, depth: int = 3) -> str:
-    """``W[1] A[0] + b[1]`` for the op that made tensor i, expanding unnamed inputs (a few levels)."""
-    t = info.order[i]
-    args = []
-    for j in info.parents(i):
-        if info.boxed[j] or depth <= 0:
-            args.append(info.ref(j))
-        else:
-            inner = formula(info, j, depth - 1)
-            args.append(inner if info.order[j].op in ("matmul", "transpose", "neg") else f"({inner})")
-    ctx = t._ctx
-    text = op_text(t)
-    if text != t.op and len(args) == 1:  # a number is part of the op: "1 - x", "x / 4"
-        return re.sub(r"\bx\b", lambda _: args[0], text)
-    if t.op == "matmul":
-        return f"{args[0]} {args[1]}"
-    if ctx is not None and ctx.symbol is not None and len(args) == 2:
-        return f"{args[0]} {ctx.symbol} {args[1]}"
-    if t.op == "transpose":
-        return f"{args[0]}^T"
-    if t.op == "neg":
-        return f"-{args[0]}"
-    if t.op == "cross_entropy":
-        return f"cross_entropy({args[0]}, {args[1]})" + (" (fused)" if info.fused(i) else "")
-    return f"{t.op}({', '.join(args)})"
 
 
 def group_label(gr: Group) -> str:
@@ -243,6 +190,8 @@ def group_label(gr: Group) -> str:
         return "cost"
     if gr == 0:
         return "layer 0 (input)"
+    if gr is None:
+        return "graph"
     return f"layer {gr}"
 
 
@@ -258,5 +207,5 @@ def not_computed_note(info: Info) -> str:
         return ("no gradients: nothing here requires grad (create the parameters with requires_grad=True, "
                 "outside no_grad())")
     o = info.outputs[0]
-    who = info.label[o] if info.label[o] and info.order[o].name or info.label[o] == "J" else "the output"
+    who = info.label[o] if re.fullmatch(r"[\w\[\]]+", info.label[o]) else "the output"
     return f"gradients not computed yet: call {who}.backward() first"

@@ -1,200 +1,52 @@
-"""The building-block picture of lecture 4.6: per layer one forward box and one backward box,
-the cache passed from each forward box to its backward box, the backward row in red."""
+"""The building-block picture of lecture 4.6: per layer one forward box and one backward box, the
+cache passed down from each forward box to its backward box, the backward row in red.
+
+:func:`draw_building_blocks` draws it from ``layer_dims`` alone, with the lecture's equations and
+the lecture's cache (A[l-1], W[l], b[l], Z[l]): no data, no tensors, so it takes the same time and
+memory whatever n[0] is. :func:`blocks` draws a recorded graph that way (``draw_graph(...,
+collapse="layers")``), listing what each layer computed and what its ops really cached.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from .. import lecture
 from ..errors import message
-from ..nn import DeepNetwork, binary_cross_entropy
-from ..tensor import Tensor
-from .analysis import Group, Info, analyse, formula, group_key, group_label, not_computed_note, summary
-from .style import COLOURS, RED_TEXT, digraph, esc, lines
+from .analysis import Group, Info, group_key, group_label, not_computed_note
+from .detail import ELIDE_ABOVE
+from .scene import Node, Scene, draw_scene
+from .style import COLOURS, RED_TEXT
 
 __all__ = ["blocks", "draw_building_blocks"]
 
-
-@dataclass
-class _Layout:
-    """The groups drawn, their members, which boxes each has, and the groups left out."""
-
-    info: Info
-    fwd: bool
-    bwd: bool
-    groups: list[Group]
-    members: dict[Group, list[int]]
-    has_bwd: dict[Group, bool]
-    hidden: list[Group] = field(default_factory=list)
-
-    def fid(self, gr: Group) -> str:
-        return "hidden" if gr in self.hidden else f"F{gr}" if self.fwd else f"B{gr}"
-
-    def bid(self, gr: Group) -> str:
-        return "hidden" if gr in self.hidden else f"B{gr}"
+_FWD = {"style": "filled,rounded", "penwidth": "1.3"}
+_BWD = {"style": "filled,rounded", "fillcolor": COLOURS["gradient"], "color": COLOURS["backward edge"],
+        "fontcolor": RED_TEXT, "penwidth": "1.3"}
+_CACHE = {"style": "filled,dashed", "fillcolor": "white", "color": COLOURS["cache edge"], "fontcolor": "#495057"}
+_RED = {"color": COLOURS["backward edge"], "dir": "back", "penwidth": "1.5"}
 
 
-def _layout(info: Info, fwd: bool, bwd: bool, max_nodes: int | None, legend: bool) -> _Layout:
-    order = info.order
-    groups = sorted({info.group[i] for i in range(len(order))}, key=group_key)
-    members: dict[Group, list[int]] = {gr: [] for gr in groups}
-    for i in range(len(order)):
-        members[info.group[i]].append(i)
-    has_bwd = {gr: bwd and any(info.gets_grad[i] and order[i].op is not None for i in members[gr]) for gr in groups}
-    groups = [gr for gr in groups if fwd or has_bwd[gr]]  # backward only: groups with a gradient
-    lay = _Layout(info, fwd, bwd, groups, members, has_bwd)
-    if max_nodes is not None:  # keep the groups nearest the outputs when there are too many boxes
-        budget = max_nodes - 1 - (3 if legend else 0)
-        near = sorted(groups, key=lambda gr: (min(info.dist[i] for i in members[gr]), group_key(gr)))
-        used, kept = 0, []
-        for gr in near:
-            cost = int(fwd) + int(has_bwd[gr])
-            if used + cost > budget and kept:
-                lay.hidden.append(gr)
-            else:
-                kept.append(gr)
-                used += cost
-        lay.groups = [gr for gr in groups if gr not in lay.hidden]
-    return lay
+def _pair(sc: Scene, key: Any, forward: list[str], cache: list[str], backward: list[str], fill: str,
+          fwd: bool = True, bwd: bool = True) -> None:
+    """One layer's forward box, its cache (a dashed box handed down) and its backward box."""
+    if fwd:
+        sc.add(Node(f"F{key}", forward, "main", key, attrs={**_FWD, "fillcolor": fill}))
+    if bwd and backward:
+        sc.add(Node(f"B{key}", backward if fwd or not cache else backward + cache, "below" if fwd and cache else
+                    "back", key, f"F{key}", dict(_BWD)))
+        if fwd and cache:
+            sc.add(Node(f"C{key}", cache, "back", key, f"F{key}", dict(_CACHE)))
+            sc.edge(f"F{key}", f"C{key}", kind="cache", style="dashed", color=COLOURS["cache edge"])
+            sc.edge(f"C{key}", f"B{key}", kind="cache", style="dashed", color=COLOURS["cache edge"])
 
 
-def _forward_text(info: Info, gr: Group, mem: list[int]) -> tuple[str, list[str]]:
-    """The forward box of group ``gr``: its heading and its lines."""
-    order = info.order
-    head = "cost" if gr == "cost" else "other" if gr is None else (
-        group_label(gr) + (" forward" if any(order[i].op for i in mem) else ""))
-    named = [i for i in mem if order[i].op is not None and info.label[i]]
-    if named:
-        body = [f"{info.label[i]} = {formula(info, i)}" for i in named[:6]]
-        if len(named) > 6:
-            body.append(f"... {len(named) - 6} more")
-    elif any(order[i].op for i in mem):
-        counts: dict[str, int] = {}
-        for i in mem:
-            if order[i].op:
-                counts[order[i].op] = counts.get(order[i].op, 0) + 1  # type: ignore[index]
-        body = [", ".join(f"{op} x{c}" for op, c in counts.items())]
-    else:  # inputs only (layer 0)
-        body = [f"{info.ref(i)} {info.shape(i)}" for i in mem if info.kind[i] == "input"][:4]
-    params = [i for i in mem if info.kind[i] == "parameter"]
-    if params:
-        body.append("uses " + ", ".join(f"{info.ref(i)} {info.shape(i)}" for i in params))
-    outs = [i for i in mem if order[i].op and (i in info.outputs or any(info.group[c] != gr
-                                                                          for c in info.consumers[i]))]
-    if outs and gr != 0:
-        body.append("out: " + ", ".join(f"{info.ref(i)} {info.shape(i)}" for i in outs[:3]))
-    return head, body
-
-
-def _backward_text(info: Info, head: str, mem: list[int], grad_values: bool) -> list[str]:
-    """The backward box's lines: the seed, the parameters' gradients, what the fused cost skips."""
-    order = info.order
-    out = [head.replace(" forward", "") + " backward"]
-    for i in mem:
-        if i == info.outputs[0] and info.gets_grad[i]:
-            out.append(f"{info.gname[i]}{' = 1' if order[i].size == 1 else ''} (seed)")
-    for i in mem:
-        if info.kind[i] == "parameter" and info.gets_grad[i]:
-            extra = "  " + summary(order[i].grad) if grad_values and info.done and order[i].grad is not None else ""
-            out.append(f"-> {info.gname[i]} {info.shape(i)}{extra}")
-    for i in mem:
-        if order[i].requires_grad and not info.gets_grad[i] and info.label[i]:
-            out.append(f"({info.gname[i]} not computed: fused)")
-    if not info.done:
-        out.append("not computed yet")
-    return out
-
-
-def _cache_text(info: Info, mem: list[int]) -> tuple[list[int], str]:
-    kept: list[int] = []  # what the ops of this group saved for their backward: the cache
-    for i in mem:
-        kept += [j for j in info.cache[i] if j not in kept]
-    return kept, "cache: " + ", ".join(info.ref(j) for j in kept[:5]) + (" ..." if len(kept) > 5 else "")
-
-
-def _boxes(g: Any, lay: _Layout, gr: Group, grad_values: bool) -> None:
-    """Group ``gr``'s forward box, backward box (side by side) and the cache arrow between them."""
-    info, mem = lay.info, lay.members[gr]
-    head, body = _forward_text(info, gr, mem)
-    kept, cache = _cache_text(info, mem)
-    fill = COLOURS["input"] if gr == 0 else COLOURS["output"] if gr == "cost" else COLOURS["intermediate"]
-    with g.subgraph() as same:
-        same.attr(rank="same")  # the backward box right under its forward box
-        if lay.fwd:
-            same.node(f"F{gr}", lines(head, *body), shape="box", style="filled,rounded", fillcolor=fill,
-                      penwidth="1.5")
-        if lay.has_bwd[gr]:
-            blines = _backward_text(info, head, mem, grad_values)
-            if not lay.fwd and kept:  # no forward box to draw the cache from: list it
-                blines.append(cache)
-            same.node(f"B{gr}", lines(*blines), shape="box", style="filled,rounded", fillcolor=COLOURS["gradient"],
-                      color=COLOURS["backward edge"], fontcolor=RED_TEXT, penwidth="1.5")
-    if lay.has_bwd[gr] and lay.fwd:
-        g.edge(f"F{gr}", f"B{gr}", xlabel=esc((cache if kept else "cache") + "   "), style="dashed",
-               color=COLOURS["cache edge"], fontcolor="#495057")
-
-
-def _between_groups(g: Any, lay: _Layout) -> None:
-    """The edges between groups: forward data in black, gradients in red pointing right to left."""
-    info = lay.info
-    fwd_edges: dict[tuple[str, str], list[str]] = {}
-    bwd_edges: dict[tuple[str, str], list[str]] = {}
-    for i in range(len(info.order)):
-        gi = info.group[i]
-        for k, j in info.inputs[i]:
-            gj = info.group[j]
-            if gj == gi:
-                continue
-            if lay.fwd and info.kind[j] != "constant":
-                lab = f"{info.ref(j)} {info.shape(j)}" + (" (fused)" if info.fused(i) and k == 2 else "")
-                labs = fwd_edges.setdefault((lay.fid(gj), lay.fid(gi)), [])
-                if lab not in labs:
-                    labs.append(lab)
-            if lay.bwd and (i, j) in info.carries:
-                lab = f"{info.gname[j]} {info.shape(j)}"
-                labs = bwd_edges.setdefault((lay.bid(gj), lay.bid(gi)), [])
-                if lab not in labs:
-                    labs.append(lab)
-    for (a, b), labs in fwd_edges.items():
-        if a != b:
-            g.edge(a, b, label=lines(*labs[:3]), penwidth="1.5")
-    for (a, b), labs in bwd_edges.items():
-        if a != b:  # drawn from a to b with the arrow at a: the gradient flows right to left
-            g.edge(a, b, label=lines(*labs[:3]), dir="back", color=COLOURS["backward edge"], penwidth="1.8",
-                   fontcolor=RED_TEXT)
-
-
-def blocks(info: Info, *, max_nodes: int | None, grad_values: bool, legend: bool, title: str | None,
-           rankdir: str, direction: str = "both") -> Any:
-    """The building-block picture (lecture 4.6) of an analysed graph: per group one forward and
-    one backward box, the cache passed from each forward box to its backward box, red backward arrows."""
-    fwd = direction in ("forward", "both")
-    bwd = direction in ("backward", "both")
-    lay = _layout(info, fwd, bwd, max_nodes, legend)
-    captions = [title] if title else []
-    if bwd and not info.done:
-        captions.append(not_computed_note(info))
-    g = digraph("building_blocks", rankdir, "\\n".join(esc(x) for x in captions) or None, 2 * len(lay.groups))
-    g.attr(ranksep="0.6", nodesep="0.5")
-    for gr in lay.groups:
-        _boxes(g, lay, gr, grad_values)
-    if lay.hidden:
-        k = sum(len(lay.members[gr]) for gr in lay.hidden)
-        names = [group_label(gr) for gr in sorted(lay.hidden, key=group_key) if isinstance(gr, int)]
-        span = f"{names[0]} .. {names[-1]}" if len(names) > 1 else (names[0] if names else "")
-        g.node("hidden", lines(f"... {len(lay.hidden)} more groups hidden", span, f"({k} tensors)",
-                               "pass max_nodes=None to draw all"), shape="box", style="dashed,rounded", color="#868e96")
-    _between_groups(g, lay)
-    if legend and fwd and bwd:
-        with g.subgraph(name="cluster_legend") as c:
-            c.attr(label="legend", style="rounded", color="#adb5bd", fontsize="11")
-            c.node("legend_f", "forward box", shape="box", style="filled,rounded", fillcolor=COLOURS["intermediate"])
-            c.node("legend_b", "backward box", shape="box", style="filled,rounded", fillcolor=COLOURS["gradient"],
-                   color=COLOURS["backward edge"], fontcolor=RED_TEXT)
-            c.edge("legend_f", "legend_b", label="cache", style="dashed", color=COLOURS["cache edge"])
-    return g
+def _chain(sc: Scene, keys: list[Any]) -> None:
+    """Forward arrows left to right, backward arrows (red) right to left, between neighbours."""
+    for a, b in zip(keys, keys[1:]):
+        sc.edge(f"F{a}", f"F{b}")
+        sc.edge(f"B{a}", f"B{b}", kind="backward", **_RED)
 
 
 def draw_building_blocks(
@@ -203,28 +55,94 @@ def draw_building_blocks(
     output: str = "sigmoid",
     m: int | None = None,
     title: str | None = None,
+    all_layers: bool = False,
 ) -> Any:
-    """The building-block chain of lecture 4.6 for a network with ``layer_dims`` = [n[0], ..., n[L]].
-
-    The picture is made from the engine itself: a :class:`~tinygrad_edu.nn.DeepNetwork` with
-    ``hidden`` activations for l < L and ``output`` for l = L and the cross-entropy cost J are run
-    forward and backward on example data, and the result is drawn collapsed: one forward box and
-    one backward box per layer, the cache handed from each forward box to its backward box, the
-    backward boxes chained right to left in red. Shapes show ``m`` for the number of examples
-    unless ``m`` is given.
+    """The building-block chain of lecture 4.6 for ``layer_dims`` = [n[0], ..., n[L]]: for each
+    layer its forward box (Z[l] = W[l] A[l-1] + b[l], A[l] = g(Z[l])), the cache it hands down
+    (A[l-1], W[l], b[l], Z[l]) and its backward box (dZ[l], dW[l], db[l], dA[l-1]), then the cost.
+    ``hidden`` is g for l < L, ``output`` for l = L. Shapes show ``m`` unless ``m`` is given.
+    More than 8 layers show the first two, one "⋯" block and the last two (``all_layers=True``: all).
     """
     dims = lecture.check_layer_dims(layer_dims, "draw_building_blocks")
     for which, act in (("hidden", hidden), ("output", output)):
         if act not in ("relu", "sigmoid", "tanh"):
             raise ValueError(message("draw_building_blocks", f"{which} must be 'relu', 'sigmoid' or 'tanh', "
-                                                                     f"got {act!r}"))
-    cols = m if m is not None else max(dims) + 7  # a number no n[l] equals, written as "m"
-    X, Y = lecture.example_data(dims, cols)
-    net = DeepNetwork(dims, hidden, output, init="xavier", seed=1)
-    J = binary_cross_entropy(net(X), Tensor(Y, name="Y")).named("J")
-    J.backward()
-    info = analyse([J], m=None if m is not None else cols)
+                                                             f"got {act!r}"))
+    if m is not None:
+        m = lecture.check_count(m, "m (the number of examples)", "draw_building_blocks")
+    mm = "m" if m is None else str(m)
     L = len(dims) - 1
-    caption = title if title is not None else f"building blocks, L = {L}: forward row, cost, backward row (red), " \
-                                              "caches passed down"
-    return blocks(info, max_nodes=None, grad_values=False, legend=False, title=caption, rankdir="LR")
+    sc = Scene()
+    sc.add(Node("F0", ["layer 0: the input", f"X = A[0]: ({dims[0]}, {mm})"], "main", 0,
+                attrs={**_FWD, "fillcolor": COLOURS["input"]}))
+    sc.segments.append((0, "layer 0"))
+    keys: list[Any] = [0]
+    shown = range(1, L + 1) if L <= ELIDE_ABOVE or all_layers else [1, 2, "elided", L - 1, L]
+    for l in shown:
+        if l == "elided":
+            _pair(sc, "elided", ["⋯", f"layers 3 to {L - 2}", "(the same two boxes each)"], [],
+                  ["⋯", "their backward boxes"], "white")
+            sc.segments.append(("elided", f"{L - 4} more layers"))
+        else:
+            g = hidden if l < L else output
+            _layer_blocks(sc, l, dims, g, mm)
+            sc.segments.append((l, f"layer {l}"))
+        keys.append(l)
+    sc.add(Node("Fcost", ["cost", "J = -(1/m) sum(Y log A[L]", "+ (1 - Y) log(1 - A[L]))"], "main", "cost",
+                attrs={**_FWD, "fillcolor": COLOURS["output"]}))
+    dz = ["dZ[L] = A[L] - Y  (sigmoid, fused)"] if output == "sigmoid" else []
+    sc.add(Node("Bcost", ["start of backward", "dA[L] = -(Y / A[L] - (1 - Y) / (1 - A[L]))", *dz], "back", "cost",
+                "Fcost", dict(_BWD)))
+    sc.segments.append(("cost", "cost"))
+    keys.append("cost")
+    _chain(sc, keys)
+    sc.title.append(title if title is not None else f"building blocks, L = {L}: forward row, cost, backward row "
+                                                    "(red), the lecture's cache handed down to each backward box")
+    return draw_scene(sc, "building_blocks")
+
+
+def _layer_blocks(sc: Scene, l: int, dims: list[int], g: str, mm: str) -> None:
+    n, p = dims[l], dims[l - 1]
+    forward = [f"layer {l} forward", f"Z[{l}] = W[{l}] A[{l - 1}] + b[{l}]", f"A[{l}] = {g}(Z[{l}])",
+               f"W[{l}] ({n}, {p}), b[{l}] ({n}, 1)", f"A[{l}]: ({n}, {mm})"]
+    cache = [f"cache: A[{l - 1}], W[{l}], b[{l}], Z[{l}]"]
+    backward = [f"layer {l} backward", f"dZ[{l}] = dA[{l}] * {g}'(Z[{l}])", f"dW[{l}] = (1/m) dZ[{l}] A[{l - 1}]^T",
+                f"db[{l}] = (1/m) sum(dZ[{l}], axis=1)", f"dA[{l - 1}] = W[{l}]^T dZ[{l}]"]
+    _pair(sc, l, forward, cache, backward, COLOURS["intermediate"])
+
+
+def blocks(info: Info, *, grad_values: bool, title: str | None, direction: str = "both") -> Any:
+    """A recorded graph as building blocks: per layer (and for the cost) one forward box with the
+    values it computed, the cache its ops kept, and one backward box with the gradients it made."""
+    fwd = direction in ("forward", "both")
+    bwd = direction in ("backward", "both")
+    sc = Scene()
+    members: dict[Group, list[int]] = {}
+    for i in range(len(info.order)):
+        members.setdefault(info.group[i], []).append(i)
+    keys = sorted(members, key=group_key)
+    for gr in keys:
+        mem = members[gr]
+        made = [i for i in mem if info.order[i]._ctx is not None and info.anatomy.role[i] != "WA"]
+        forward = [group_label(gr)] + [f"{info.label[i]} {info.shape(i)}" for i in mem if info.order[i]._ctx is None
+                                        and info.kind[i] != "constant"][:4] + [info.label[i] for i in made][:6]
+        kept = list(dict.fromkeys(j for i in mem for j in info.cache[i]))
+        cache = ["cache: " + ", ".join(info.anatomy.name[j] for j in kept[:6])] if kept else []
+        grads = [info.gname[i] + (f"  {_one_value(info, i)}" if grad_values else "") for i in mem
+                 if info.gets_grad[i] and (info.order[i]._ctx is None or info.kind[i] == "output")]
+        has_bwd = bwd and any(info.gets_grad[i] and info.order[i]._ctx is not None for i in mem)
+        backward = [group_label(gr) + " backward", *grads] if has_bwd else []
+        fill = COLOURS["input"] if gr == 0 else COLOURS["output"] if gr == "cost" else COLOURS["intermediate"]
+        _pair(sc, gr, forward, cache, backward, fill, fwd, has_bwd)
+        sc.segments.append((gr, group_label(gr)))
+    _chain(sc, keys)
+    if title:
+        sc.title.append(title)
+    if bwd and not info.done:
+        sc.title.append(not_computed_note(info))
+    return draw_scene(sc, "building_blocks")
+
+
+def _one_value(info: Info, i: int) -> str:
+    g = info.order[i].grad
+    return "" if g is None else f"mean {float(g.mean()):.2g}"

