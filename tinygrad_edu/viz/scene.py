@@ -251,8 +251,9 @@ def fitted_layout(scene: Scene, fit: tuple[float, float] | None = SLIDE) -> Layo
 
 
 def _title_height(scene: Scene, font: float) -> float:
-    return (1.4 * font * 1.25) * len(scene.title) + (font * 1.25 * (len(scene.legend) + len(scene.notes)) if
-                                                     scene.legend or scene.notes else 0.0)
+    """About how tall the title and the legend under the picture are."""
+    rows = 2 * len(scene.title) + (2 + 2 * len(scene.notes) if scene.legend or scene.notes else 0)
+    return 1.4 * (font + 3) * rows
 
 
 # ============================================================================= drawing
@@ -266,8 +267,9 @@ def draw_scene(scene: Scene, name: str = "computation", fit: tuple[float, float]
     g = digraph(name, positioned=True)
     font = lay.font
     g.attr(splines="ortho", outputorder="edgesfirst", fontname=FONT, fontsize=f"{font + 3:g}")
-    if scene.title:
-        g.attr(label=lines(*scene.title), labelloc="t")
+    if scene.title:  # the title no wider than the picture (a slide's third at least)
+        wrapped = [r for t in scene.title for r in _wrap(t, max(lay.width, 320.0), font + 3)]
+        g.attr(label=lines(*wrapped), labelloc="t")
     g.attr("node", fontname=FONT, fontsize=f"{font:g}", fixedsize="true", margin="0.02,0.01")
     g.attr("edge", fontname=FONT, fontsize=f"{font:g}", arrowsize="0.6", color=COLOURS["forward edge"])
 
@@ -313,7 +315,7 @@ def _legend(g: Any, scene: Scene, lay: Layout, place: Any) -> None:
     """The legend under the picture: one sample box per kind of node, then the notes, each
     wrapped to the picture's width."""
     font, x = lay.font, 0.0
-    y = lay.height + 2.2 * font
+    y = lay.height + (2.2 * font if scene.legend else 0.0)
     for text, attrs in scene.legend:
         w = text_width(text, font) + 2 * font
         px, py = place(x + w / 2, y)
