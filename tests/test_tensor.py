@@ -220,3 +220,71 @@ def test_grad_has_the_dtype_of_its_tensor_even_when_mixed():
     assert Z.dtype == np.float64  # numpy's promotion for the value
     Z.sum().backward()
     assert W.grad.dtype == np.float32 and W.grad.shape == W.shape
+
+
+# ----------------------------------------------------------------------------- what must not be lost on the way in
+
+
+def test_np_array_copy_true_is_a_copy():
+    W = Tensor(np.ones(3), requires_grad=True)
+    c = np.array(W, copy=True)
+    c[0] = 5.0
+    assert W.data[0] == 1.0  # writing the copy leaves W alone
+    assert np.asarray(W) is W.data  # a plain conversion still shares
+    with pytest.raises(ValueError, match="copy=False"):
+        np.array(W, dtype=np.float32, copy=False)
+
+
+@pytest.mark.parametrize("make", [lambda W: Tensor([[W * 3]]), lambda W: Tensor(np.ones(1)) + [W],
+                                  lambda W: Tensor([1.0, [W]] if False else [[1.0], [W]])],
+                         ids=["nested list", "list operand", "deeper list"])
+def test_tensors_nested_in_lists_are_refused(make):
+    W = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(TypeError, match="cut off from their graph"):
+        make(W)
+
+
+def test_complex_and_masked_data_are_refused():
+    with pytest.raises(TypeError, match="complex"):
+        Tensor(np.array([1 + 2j]))
+    with pytest.raises(TypeError, match="complex"):
+        Tensor(np.array([1 + 2j]), dtype="float64")
+    with pytest.raises(TypeError, match="numeric"):
+        Tensor(np.ones(2)) * np.array([1 + 2j, 1])
+    with pytest.raises(TypeError, match="masked array would lose its mask"):
+        Tensor(np.ma.array([1, 2, 3], mask=[0, 1, 0]))
+    with pytest.raises(TypeError, match="masked array"):
+        Tensor(np.ones(3)) + np.ma.array([1, 2, 3], mask=[0, 1, 0])
+
+
+def test_truth_value_as_numpy():
+    assert bool(Tensor(0.0)) is False and bool(Tensor([2.0])) is True
+    with pytest.raises(ValueError, match="ambiguous"):
+        bool(Tensor([1.0, 2.0]))
+
+
+def test_copies_and_pickles_are_leaves_and_a_long_graph_is_refused_not_recursed():
+    import copy
+    import pickle
+    import sys
+
+    W = Tensor(np.ones((2, 2)), requires_grad=True, name="W[1]")
+    (W * 2).sum().backward()
+    for c in (copy.copy(W), copy.deepcopy(W), pickle.loads(pickle.dumps(W))):
+        assert c.name == "W[1]" and c.requires_grad and c.op is None and c.data is not W.data
+        np.testing.assert_array_equal(c.data, W.data)
+        np.testing.assert_array_equal(c.grad, W.grad)
+    y = W
+    for _ in range(20_000):
+        y = y * 1.0
+    limit = sys.getrecursionlimit()
+    for fn in (copy.deepcopy, pickle.dumps):
+        with pytest.raises(RuntimeError, match="only leaves.*detach"):
+            fn(y)
+    assert sys.getrecursionlimit() == limit
+    # a copy made in another order still sorts after what it was made from
+    from tinygrad_edu import topological_order
+
+    z = pickle.loads(pickle.dumps(W.detach()))
+    out = z * W
+    assert topological_order(out)[-1] is out

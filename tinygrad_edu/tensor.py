@@ -231,12 +231,7 @@ def _float_array(data: Any, dtype: Any = None) -> Array:
             raise TypeError(message("Tensor", f"dtype must be a floating-point type such as float64 or float32, got "
                                               f"{dt}. Gradients need real numbers",
                                     "keep integer labels as floats (e.g. Y = Tensor(y, dtype='float64'))"))
-    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
-        raise TypeError(message(
-            "Tensor", "the list contains Tensors; a new Tensor made from them would be a leaf cut off from their "
-            "graph, so no gradient would reach them",
-            "combine tensors with operations instead (t1 + t2, sum([t1, t2])), or pass their values explicitly "
-            "(t.numpy())"))
+    _refuse_lost_information(data, "Tensor")
     arr = np.asarray(data)
     kind = arr.dtype.kind
     if kind not in "fiub":
@@ -251,12 +246,41 @@ def _float_array(data: Any, dtype: Any = None) -> Array:
     return arr.astype(np.float64)  # ints, bools, float16, longdouble -> float64
 
 
+def _rebuild(data: Array, requires_grad: bool, name: str | None, grad: Array | None) -> Tensor:
+    """A Tensor back from copy or pickle: a leaf with the same values, gradient and name, its arrays
+    its own (changing a copy never changes the original, even after copy.copy)."""
+    t = Tensor(data.copy(), requires_grad, name)
+    t.grad = None if grad is None else grad.copy()
+    return t
+
+
+def _refuse_lost_information(data: Any, where: str) -> None:
+    """A TypeError for data that would silently lose something on the way into a Tensor: Tensors
+    inside (nested) lists (they would become constants, cut off from their graph), masked
+    arrays (the mask would be dropped)."""
+    if isinstance(data, np.ma.MaskedArray):
+        raise TypeError(message(where, "a masked array would lose its mask (the masked values would count)",
+                                "fill the masked entries first (a.filled(0)) or leave them out (a.compressed())"))
+    stack = [data] if isinstance(data, (list, tuple)) else []
+    while stack:
+        for x in stack.pop():
+            if isinstance(x, Tensor):
+                raise TypeError(message(
+                    where, "the list contains Tensors; a new Tensor made from them would be a leaf cut off from "
+                    "their graph, so no gradient would reach them",
+                    "combine tensors with operations instead (t1 + t2, sum([t1, t2])), or pass their values "
+                    "explicitly (t.numpy())"))
+            if isinstance(x, (list, tuple)):
+                stack.append(x)
+
+
 def _operand(x: Any, like: Tensor) -> Tensor:
     """A non-Tensor operand as a constant Tensor (a leaf that needs no grad). Integer and bool
     data take the dtype of the tensor they meet, so float32 stays float32; float arrays keep
     their own dtype."""
     if isinstance(x, Tensor):
         return x
+    _refuse_lost_information(x, "operand")
     data = np.asarray(x)
     if data.dtype not in _FLOATS:
         data = data.astype(like.data.dtype) if data.dtype.kind in "iub" else _float_array(data)
@@ -376,9 +400,32 @@ class Tensor:
         return self.item()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Array:
-        # np.asarray(t) (and so matplotlib) sees the values; this is a plain conversion,
-        # nothing is recorded
-        return self.data if dtype is None else self.data.astype(dtype)
+        # np.asarray(t) (and so matplotlib) sees the values; this is a plain conversion, nothing is
+        # recorded. np.array(t, copy=True) gets a copy, as numpy promises (the data is never shared then)
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        if copy is False and dtype is not None and np.dtype(dtype) != self.data.dtype:
+            raise ValueError(message("Tensor.__array__", f"a {np.dtype(dtype)} array of this {self.data.dtype} "
+                                                         "tensor needs a copy, and copy=False was asked"))
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def __bool__(self) -> bool:
+        """The truth of a one-element tensor (``bool(Tensor(0.0))`` is False); more elements are
+        ambiguous, as in numpy."""
+        if self.data.size != 1:
+            raise ValueError(message("bool", f"the truth value of {diagnostics.called(self)} with {self.data.size} "
+                                             "elements is ambiguous", "use (t.numpy() > 0).any() or .all()"))
+        return bool(self.data.reshape(()))
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # copy, deepcopy and pickle keep the values, the gradient, the name and requires_grad, never
+        # the graph (a copy is a leaf, so a long graph cannot exhaust the recursion limit); as in
+        # PyTorch, a result of operations that requires grad is refused: detach() it first
+        if self._ctx is not None:
+            raise RuntimeError(message("copy", f"{diagnostics.called(self)} is the result of operations recorded for "
+                                               "backward; only leaves (tensors made by the user) can be copied or "
+                                               "pickled", "copy t.detach(), which has no history"))
+        return _rebuild, (self.data, self._rg, self.name, self.grad)
 
     def detach(self) -> Tensor:
         """A new leaf with the same data (shared, not copied) and no history."""
