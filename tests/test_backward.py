@@ -232,3 +232,40 @@ def test_one_no_grad_object_shared_by_threads_restores_each_threads_mode():
     for t in threads:
         t.join()
     assert seen == {"a": True, "b_inner": False, "b": True}
+
+
+def test_backward_in_threads_sharing_a_parameter_adds_every_gradient():
+    W = Tensor(np.zeros(1), requires_grad=True)
+
+    def work():
+        for _ in range(2000):
+            (W * 1.0).sum().backward()
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert W.grad[0] == 16_000  # before, updates were lost between a read and a write: about 11,000-12,700
+
+
+def test_no_grad_on_a_generator_holds_inside_every_step_and_only_there():
+    @no_grad()
+    def gen():
+        received = yield is_grad_enabled()
+        yield received, is_grad_enabled()
+        return "done"
+
+    g = gen()
+    assert next(g) is False and is_grad_enabled()
+    assert g.send(7) == (7, False) and is_grad_enabled()
+    with pytest.raises(StopIteration) as e:
+        next(g)
+    assert e.value.value == "done"
+
+
+def test_backward_with_a_grad_that_is_not_numbers_is_refused():
+    x = Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(TypeError, match="grad= must be numbers"):
+        (x * 2).backward(grad=[None, None])
+    assert x.grad is None

@@ -230,3 +230,34 @@ def test_anomaly_mode_is_per_thread():
     release.set()
     th.join()
     assert seen == {"main": True}
+
+
+@pytest.mark.parametrize("change", ["slice", "augmented"])
+def test_anomaly_catches_a_saved_array_changed_in_place_before_backward(change):
+    # sigmoid saves its output A[1]; writing into W[1].data after the forward pass changes what
+    # matmul saved, so the gradients would be computed from values the forward never used
+    W = Tensor(np.ones((2, 3)), requires_grad=True, name="W[1]")
+    X = Tensor(np.ones((3, 4)), name="X")
+
+    def run():
+        J = (W @ X).sigmoid().sum()
+        if change == "slice":
+            W.data[0, 0] = 5.0
+        else:
+            W.data -= 0.1
+        J.backward()
+
+    msg = _anomaly(run)
+    for part in ["matmul", "W[1] (2, 3)", "changed in place", f"{THIS_FILE}:", "t.data = t.data - lr * t.grad"]:
+        assert part in msg, (part, msg)
+    assert W.grad is None  # nothing was accumulated from the wrong values
+
+
+def test_anomaly_lets_a_new_array_through_and_the_gradient_is_the_forwards():
+    W = Tensor(np.ones((2, 3)), requires_grad=True, name="W[1]")
+    X = np.arange(12.0).reshape(3, 4)
+    with detect_anomaly():
+        J = (W @ Tensor(X)).sum()
+        W.data = W.data - 1.0  # a new array, as the optimizers do: the saved one is untouched
+        J.backward()
+    np.testing.assert_array_equal(W.grad, np.tile(X.sum(axis=1), (2, 1)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import weakref
+import zlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +22,8 @@ from .errors import AnomalyError, ShapeError, message
 if TYPE_CHECKING:  # pragma: no cover
     from .tensor import Function, Tensor
 
-__all__ = ["label", "shape_error", "normalise_axes", "normalise_permutation", "backward_seed", "checked_forward",
-           "check_gradients"]
+__all__ = ["label", "called", "shape_error", "normalise_axes", "normalise_permutation", "backward_seed",
+           "checked_forward", "check_unchanged", "check_gradients"]
 
 
 def label(t: Tensor | None) -> str:
@@ -30,6 +31,11 @@ def label(t: Tensor | None) -> str:
     if t is None:
         return "a number"
     return f"{t.name} {t.shape}" if t.name else str(t.shape)
+
+
+def called(t: Tensor) -> str:
+    """How a sentence names a tensor: ``W[1] (5, 3)`` or ``a tensor of shape (5, 3)``."""
+    return f"{t.name} {t.shape}" if t.name else f"a tensor of shape {t.shape}"
 
 
 # ============================================================================= shapes
@@ -134,7 +140,11 @@ def backward_seed(t: Tensor, grad: Any) -> np.ndarray:
                 "such as the cost J", "reduce it first, e.g. .sum() or .mean() (the lecture's cost averages over the "
                 f"m examples), or pass grad= an array of shape {t.shape}"))
         return np.array(1, t.data.dtype).reshape(t.data.shape)
-    seed = np.array(getattr(grad, "data", grad), dtype=t.data.dtype)  # a copy
+    given = np.asarray(getattr(grad, "data", grad))
+    if given.dtype.kind not in "fiub":
+        raise TypeError(message("backward", f"grad= must be numbers, got dtype {given.dtype}",
+                                f"pass an array of shape {t.shape}, e.g. np.ones({t.shape})"))
+    seed = np.array(given, dtype=t.data.dtype)  # a copy
     if seed.shape != t.data.shape:
         raise ShapeError(message(
             "backward", f"grad= has shape {seed.shape} but {t.name or 'the tensor'} has shape {t.shape}; the gradient "
@@ -149,6 +159,8 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 #: where each op made inside detect_anomaly() was created (the op objects themselves stay small)
 _CREATED_AT: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+#: what each op made inside detect_anomaly() saved for backward, with a checksum of its values
+_SAVED: weakref.WeakKeyDictionary[Any, list[tuple[str, np.ndarray, int]]] = weakref.WeakKeyDictionary()
 
 
 def user_code_location() -> str:
@@ -180,6 +192,8 @@ def checked_forward(ctx: Function, parents: Sequence[Tensor | None], arrays: Seq
     except ValueError as e:
         raise shape_error(ctx, parents, e) from None
     data = np.asarray(data)
+    _SAVED[ctx] = [(attr, arr, zlib.crc32(np.ascontiguousarray(arr))) for attr, arr in ctx.saved().items()
+                   if isinstance(arr, np.ndarray)]  # to tell, at backward, whether the cache was changed
     if np.all(np.isfinite(data)):
         return data
     tensors = [p for p in parents if p is not None]
@@ -194,6 +208,25 @@ def checked_forward(ctx: Function, parents: Sequence[Tensor | None], arrays: Seq
                     "problem started earlier, outside detect_anomaly() or in data you passed in")
         hint = None
     raise AnomalyError(message(ctx.describe(), problem, hint))
+
+
+def check_unchanged(t: Tensor, ctx: Function) -> None:
+    """Inside ``detect_anomaly()``, before the backward step of ``ctx`` (which made ``t``): raise
+    AnomalyError if an array it saved at forward has been changed in place since (its gradients
+    would be computed from the wrong values; PyTorch raises here too). A checksum of every saved
+    array is taken at forward inside ``detect_anomaly()``; outside it nothing is checked, because
+    the checksums would cost about as much as the step itself on large arrays."""
+    for attr, arr, crc in _SAVED.get(ctx, ()):
+        if zlib.crc32(np.ascontiguousarray(arr)) == crc:
+            continue
+        owners = [p for p in (*ctx.parents, t) if p is not None and p.data is arr]
+        who = called(owners[0]) if owners else f"the array it saved as {attr!r}"
+        raise AnomalyError(message(
+            ctx.describe(), f"{who} was changed in place after the forward pass: the values {ctx.name} saved for its "
+            f"backward step are not the ones it computed with, so the gradients would be wrong; operation created at "
+            f"{_CREATED_AT.get(ctx, '<unknown>')}",
+            "give the tensor a new array (t.data = t.data - lr * t.grad, as the optimizers do) instead of writing "
+            "into it (t.data[...] = ..., t.data -= ...) between forward and backward"))
 
 
 def check_gradients(t: Tensor, ctx: Function, g: np.ndarray, in_grads: Sequence[Any]) -> None:

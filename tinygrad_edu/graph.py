@@ -6,17 +6,20 @@ walked without touching Python's recursion limit.
 
 from __future__ import annotations
 
+import threading
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from .diagnostics import check_gradients
+from .diagnostics import check_gradients, check_unchanged
 
 if TYPE_CHECKING:  # pragma: no cover
     from .tensor import Tensor
 
 __all__ = ["topological_order", "unbroadcast", "run_backward", "backward_order", "BackwardStep"]
+
+_ACCUMULATE = threading.Lock()  # held while a gradient is added into a .grad
 
 
 def topological_order(*outputs: Tensor) -> list[Tensor]:
@@ -80,7 +83,9 @@ def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False, visits
     accumulates twice) and pushed through the op that made it, to its parents. Leaves (the
     parameters) need no visit: each gradient reaching one is added to its ``.grad`` at once. Gradients are
     stored read-only: one array may serve several tensors (an add hands the same dZ to both of
-    its inputs), so writing into one would silently change another.
+    its inputs), so writing into one would silently change another. Adding into ``.grad`` holds a
+    lock, so that backward passes in several threads that share parameters add up every
+    gradient (none is lost between a read and a write).
 
     With ``anomaly`` (inside ``detect_anomaly()``) every gradient is checked for NaN and
     infinity, and the first one raises AnomalyError naming the op whose backward produced it.
@@ -100,13 +105,18 @@ def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False, visits
         if type(g) is not ndarray:  # numpy returns scalars for 0-d arithmetic
             g = np.asarray(g)
         g.setflags(write=False)
-        t.grad = g if t.grad is None else _readonly(t.grad + g)
+        if t.grad is None and t._uses == 0 and t is output:  # nothing else can be writing it (a fresh output)
+            t.grad = g
+        else:
+            with _ACCUMULATE:  # .grad += g is a read and a write: one thread at a time
+                t.grad = g if t.grad is None else _readonly(t.grad + g)
         if visits is not None:
             visits.append(t)
         ctx = t._ctx
         if ctx is None:  # backward() called on a leaf itself
             continue
         if anomaly:
+            check_unchanged(t, ctx)
             with np.errstate(all="ignore"):
                 in_grads = ctx.backward(g)
             check_gradients(t, ctx, g, in_grads)
@@ -124,7 +134,8 @@ def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False, visits
                 if type(pg) is not ndarray:  # numpy returns scalars for 0-d arithmetic
                     pg = np.asarray(pg)
                 pg.setflags(write=False)
-                p.grad = pg if p.grad is None else _readonly(p.grad + pg)
+                with _ACCUMULATE:  # leaves are shared: backward passes in several threads add up
+                    p.grad = pg if p.grad is None else _readonly(p.grad + pg)
             elif p._uses == 1:  # t is p's only consumer: p's gradient is complete already
                 ready.append((p, pg))
             else:

@@ -6,6 +6,7 @@ affects the thread that uses it."""
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -47,8 +48,24 @@ class _ModeSwitch:
         setattr(state, field, value)
 
     def __call__(self, func: F) -> F:
-        """Use as a decorator: ``@no_grad()`` runs every call of ``func`` in this mode."""
+        """Use as a decorator: ``@no_grad()`` runs every call of ``func`` in this mode; for a
+        generator function, every step of the generator (between its yields) runs in it."""
         switch = type(self)
+        if inspect.isgeneratorfunction(func):
+
+            @functools.wraps(func)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                gen = func(*args, **kwargs)
+                value: Any = None
+                while True:
+                    try:
+                        with switch():
+                            item = gen.send(value)
+                    except StopIteration as stop:
+                        return stop.value
+                    value = yield item
+
+            return generator  # type: ignore[return-value]
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
