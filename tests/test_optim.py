@@ -104,3 +104,25 @@ def test_accepts_a_module():
     net = DeepNetwork([2, 2, 1], seed=0)
     opt = GradientDescent(net, 0.1)
     assert opt.params == net.parameters()
+
+
+def test_a_parameter_listed_twice_is_refused():
+    W = Tensor(np.ones(3), requires_grad=True, name="W[1]")
+    with pytest.raises(ValueError, match=r"W\[1\] is in the parameter list twice.*update it twice"):
+        GradientDescent([W, W], 0.1)
+
+
+def test_adam_bias_correction_counts_each_parameters_own_updates():
+    """b first gets a gradient at step 11: its first update is bias-corrected as a first update
+    (PyTorch: 0.07625 for this case; with the optimizer's step count it was 0.18979)."""
+    a = Tensor(np.array([1.0]), requires_grad=True)
+    b = Tensor(np.array([0.5]), requires_grad=True)
+    opt = Adam([a, b], lr=0.1)
+    for step in range(11):
+        opt.zero_grad()
+        J = (a * a).sum() + ((b * b).sum() * 3 if step == 10 else 0)
+        J.backward()
+        opt.step()
+    assert opt.steps == [11, 1]
+    # after one update, v_hat = dW and s_hat = dW^2, so the step is lr * sign(dW) (up to eps)
+    assert b.data[0] == pytest.approx(0.5 - 0.1, abs=1e-7)

@@ -117,3 +117,48 @@ def test_matmul_matches_pytorch(sa, sb):
     torch.tanh(pa @ pb).sum().backward()
     np.testing.assert_allclose(ta.grad, pa.grad.numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(tb.grad, pb.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_powers_of_zero_have_pytorchs_gradients():
+    # d(0^b)/db: 0 ** b is 0 for b > 0, 1 at b = 0 and inf for b < 0; PyTorch takes the limit 0
+    # for b >= 0 and -inf below (0^b log 0)
+    b = np.array([-1.5, -1.0, 0.0, 0.5, 1.0, 2.0])
+    tb = Tensor(b, requires_grad=True)
+    with np.errstate(divide="ignore"):
+        (Tensor(np.zeros(6)) ** tb).backward(np.ones(6))
+    pb = torch.tensor(b, requires_grad=True)
+    (torch.zeros(6, dtype=torch.float64) ** pb).backward(torch.ones(6, dtype=torch.float64))
+    np.testing.assert_array_equal(tb.grad, pb.grad.numpy())
+    # and d(a^b)/da at a = 0, for the exponents a learner meets (b = 0, 1, 2, 3)
+    for e in (0.0, 1.0, 2.0, 3.0):
+        ta = Tensor(np.zeros(3), requires_grad=True)
+        (ta**e).sum().backward()
+        pa = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+        (pa**e).sum().backward()
+        np.testing.assert_array_equal(ta.grad, pa.grad.numpy(), err_msg=f"0 ** {e}")
+
+
+def test_adam_matches_pytorch_step_by_step_even_when_a_parameter_skips_steps():
+    from tinygrad_edu.optim import Adam
+
+    rng = np.random.default_rng(3)
+    w0, b0 = rng.standard_normal((3, 4)), rng.standard_normal((3, 1))
+    W, b = Tensor(w0, requires_grad=True), Tensor(b0, requires_grad=True)
+    pW, pb = torch.tensor(w0, requires_grad=True), torch.tensor(b0, requires_grad=True)
+    ours = Adam([W, b], lr=0.01, beta1=0.8, beta2=0.99, eps=1e-6)
+    theirs = torch.optim.Adam([pW, pb], lr=0.01, betas=(0.8, 0.99), eps=1e-6)
+    x = rng.standard_normal((4, 5))
+    for step in range(12):
+        use_b = step >= 5  # b gets no gradient in the first five steps
+        ours.zero_grad()
+        theirs.zero_grad()
+        z = W @ Tensor(x)
+        pz = pW @ torch.tensor(x)
+        if use_b:
+            z, pz = z + b, pz + pb
+        (z.tanh() ** 2).sum().backward()
+        (torch.tanh(pz) ** 2).sum().backward()
+        ours.step()
+        theirs.step()
+        np.testing.assert_allclose(W.data, pW.detach().numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(b.data, pb.detach().numpy(), rtol=1e-12, atol=1e-14)

@@ -58,6 +58,14 @@ class Optimizer:
         self.params: list[Tensor] = list(params)
         if not self.params:
             raise ValueError(message(where, "got an empty parameter list", "pass e.g. net.parameters()"))
+        seen: dict[int, int] = {}
+        for i, p in enumerate(self.params):
+            if id(p) in seen:  # it would be stepped twice per step() (PyTorch warns of this)
+                label = getattr(p, "name", None) or f"parameter {seen[id(p)]}"
+                raise ValueError(message(where, f"{label} is in the parameter list twice (at {seen[id(p)]} and {i}), "
+                                                "so each step would update it twice",
+                                         "pass each parameter once, e.g. net.parameters()"))
+            seen[id(p)] = i
         for i, p in enumerate(self.params):
             if not isinstance(p, Tensor):
                 raise TypeError(message(where, f"parameter {i} is a {type(p).__name__}, not a Tensor"))
@@ -123,13 +131,15 @@ class Momentum(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (course 2, week 2), t = number of steps taken so far (starting at 1):
+    """Adam (course 2, week 2), t = the number of updates of this parameter so far (from 1):
 
         v := β1 v + (1 - β1) dW           s := β2 s + (1 - β2) dW²
         v̂ := v / (1 - β1^t)               ŝ := s / (1 - β2^t)
         W := W - α v̂ / (sqrt(ŝ) + ε)
 
-    v and s start at zero. A parameter skipped in some step (no gradient) keeps its v and s.
+    v and s start at zero. A parameter skipped in some step (no gradient) keeps its v, s and t, so
+    that a parameter that first gets a gradient at step 11 is bias-corrected as at its first
+    update, as in PyTorch (``steps[i]`` counts each parameter's updates).
     """
 
     def __init__(
@@ -146,9 +156,11 @@ class Adam(Optimizer):
         self.eps = _positive(eps, "eps", "Adam")
         self.v: list[np.ndarray | None] = [None] * len(self.params)
         self.s: list[np.ndarray | None] = [None] * len(self.params)
+        self.steps: list[int] = [0] * len(self.params)
 
     def _update(self, i: int, w: np.ndarray, dw: np.ndarray) -> np.ndarray:
-        b1, b2, t = self.beta1, self.beta2, self.t
+        self.steps[i] += 1
+        b1, b2, t = self.beta1, self.beta2, self.steps[i]
         v, s = self.v[i], self.s[i]
         v = (1 - b1) * dw if v is None else b1 * v + (1 - b1) * dw
         s = (1 - b2) * dw * dw if s is None else b2 * s + (1 - b2) * dw * dw
