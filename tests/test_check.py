@@ -307,6 +307,8 @@ def test_bad_input_raises_clear_errors_and_changes_nothing():
         compare_gradients(wrong, X, Y)
     with pytest.raises(TypeError, match="course-style dict"):
         compare_gradients([params["W1"]], X, Y)
+    with pytest.raises(ValueError, match=r"X has no examples.*\(3, 0\), m = 0"):  # not a 0/0 = NaN verdict
+        compare_gradients(params, X[:, :0], Y[:, :0])
     for k in params:
         np.testing.assert_array_equal(params[k], saved[k])
 

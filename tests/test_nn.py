@@ -245,6 +245,8 @@ def test_cost_checks_its_inputs_and_changes_nothing():
         binary_cross_entropy(AL, np.array([[1.0, np.nan, 1.0, 0.0]]))
     with pytest.raises(ValueError, match="needs a sigmoid"):
         binary_cross_entropy(Tensor([[1.5, 0.2, 0.1, 0.3]]), Y)
+    with pytest.raises(ShapeError, match=r"no examples: shape \(1, 0\), m = 0"):  # J would be 0/0
+        binary_cross_entropy(Tensor(np.zeros((1, 0))).sigmoid(), np.zeros((1, 0)))
     assert binary_cross_entropy(AL, Y.astype(int)).item() == pytest.approx(np.log(1 + np.exp(-0.5)) / 2
                                                                            + np.log(1 + np.exp(0.5)) / 2)
 

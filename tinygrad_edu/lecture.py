@@ -348,6 +348,9 @@ def check_data(X: Any, Y: Any, where: str, n_x: int | None = None, n_y: int | No
         raise ShapeError(message(where, f"X = A[0] must be (n[0], m) = ({nx}, m), one example per column, got "
                                         f"shape {x.shape}", hint))
     m = x.shape[1]
+    if m == 0:
+        raise ShapeError(message(where, f"X has no examples: its shape is {x.shape}, m = 0 columns",
+                                 "the cost and the gradients average over the m examples; give at least one"))
     if y.ndim != 2:
         raise ShapeError(message(where, f"Y must be (n[L], m) = ({n_y or 'n[L]'}, {m}), one label per column, got "
                                         f"shape {y.shape}", "make a 1-D Y a row: Y.reshape(1, -1)"))

@@ -313,6 +313,9 @@ def binary_cross_entropy(AL: Tensor, Y: Any) -> Tensor:
             hint = f"Y is 1-D; make it a row, Y.reshape(1, {y.shape[0]})"
         raise ShapeError(message("binary_cross_entropy", f"Y has shape {y.shape} but {name} has shape {AL.shape}; "
                                  "Y must have A[L]'s shape (n[L], m), one label per output unit and example", hint))
+    if AL.ndim and AL.shape[-1] == 0:
+        raise ShapeError(message("binary_cross_entropy", f"{name} has no examples: shape {AL.shape}, m = 0 columns",
+                                 "J = -(1/m) sum(...) needs at least one example"))
     lecture.check_labels(y, "binary_cross_entropy")
     if AL.op != "sigmoid" and AL.size and not bool(np.all((AL.data >= 0) & (AL.data <= 1))):
         raise ValueError(message(
