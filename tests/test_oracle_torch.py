@@ -123,12 +123,13 @@ def test_powers_of_zero_have_pytorchs_gradients():
     # d(0^b)/db: 0 ** b is 0 for b > 0, 1 at b = 0 and inf for b < 0; PyTorch takes the limit 0
     # for b >= 0 and -inf below (0^b log 0)
     b = np.array([-1.5, -1.0, 0.0, 0.5, 1.0, 2.0])
-    tb = Tensor(b, requires_grad=True)
-    with np.errstate(divide="ignore"):
-        (Tensor(np.zeros(6)) ** tb).backward(np.ones(6))
     pb = torch.tensor(b, requires_grad=True)
     (torch.zeros(6, dtype=torch.float64) ** pb).backward(torch.ones(6, dtype=torch.float64))
-    np.testing.assert_array_equal(tb.grad, pb.grad.numpy())
+    for base in (lambda: Tensor(np.zeros(6)), lambda: 0, lambda: 0.0):  # a Tensor or a Python number
+        tb = Tensor(b, requires_grad=True)
+        with np.errstate(divide="ignore"):
+            (base() ** tb).backward(np.ones(6))
+        np.testing.assert_array_equal(tb.grad, pb.grad.numpy())
     # and d(a^b)/da at a = 0, for the exponents a learner meets (b = 0, 1, 2, 3)
     for e in (0.0, 1.0, 2.0, 3.0):
         ta = Tensor(np.zeros(3), requires_grad=True)
