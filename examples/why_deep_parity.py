@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from tinygrad_edu.data import make_parity
+from tinygrad_edu.files import atomic_open
 from tinygrad_edu.nn import DeepNetwork, binary_cross_entropy
 from tinygrad_edu.optim import Adam
 from tinygrad_edu.tensor import no_grad
@@ -161,9 +162,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
           "\nits inputs, so n + 1 such units in one hidden layer suffice in principle).")
 
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     written = [out / "why_deep_parity.csv"]
-    with written[0].open("w", newline="", encoding="utf-8") as f:
+    with atomic_open(written[0], "w", newline="") as f:  # complete or not at all, as every file of the package
         w = csv.writer(f)
         w.writerow(["n_bits", "shallow_hidden_units", "shallow_parameters", "deep_layer_dims", "deep_hidden_units",
                     "deep_parameters", "deep_accuracy", "circuit_units_2^(n-1)"])
@@ -171,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
             w.writerow([r.n, r.shallow_units, r.shallow_params, " ".join(map(str, r.deep_dims)), r.deep_units,
                         n_parameters(r.deep_dims), r.deep_accuracy, 2 ** (r.n - 1)])
     try:
-        from tinygrad_edu.plot import line_figure
+        from tinygrad_edu.plot import line_figure, save_figure
 
         ns = [r.n for r in rows]
         fig = line_figure(
@@ -185,8 +185,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
             title="n-bit parity (lecture 4.5): hidden units against n",
             xlabel="n (bits)", ylabel="hidden units", log=True,
         )
-        written.append(out / "why_deep_parity.png")
-        fig.savefig(written[-1])
+        written.append(save_figure(fig, out / "why_deep_parity.png"))
     except ImportError as e:
         print(f"NOTE: no plot: {e}")
     print("wrote: " + ", ".join(str(p) for p in written))

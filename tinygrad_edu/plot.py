@@ -2,7 +2,8 @@
 
 Lecture 4.7 says applied deep learning is empirical (Idea -> Code -> Experiment): train, then look
 at the cost J over the iterations. :func:`cost_figure` draws one or several cost curves on one
-plot, :func:`save_cost_plot` writes it to a file, :func:`save_cost_csv` writes the numbers.
+plot, :func:`save_cost_plot` writes it to a file, :func:`save_cost_csv` writes the numbers; every
+file is written atomically through :mod:`tinygrad_edu.files` (:func:`save_figure` for any Figure).
 
 matplotlib is imported only inside these functions, never at import time, so ``import
 tinygrad_edu.plot`` works with numpy alone; a missing matplotlib raises an ImportError that says
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import message
+from .files import atomic_open
 from .train import TrainHistory
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "cost_figure",
     "save_cost_plot",
     "save_cost_csv",
+    "save_figure",
     "line_figure",
     "progress",
     "Progress",
@@ -168,19 +171,32 @@ def save_cost_plot(
     fig = cost_figure(curves, title=title, log=log)
     if width is not None:
         dpi = width / fig.get_size_inches()[0]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi if dpi is not None else "figure")
+    return save_figure(fig, path, dpi)
+
+
+def save_figure(fig: Any, path: str | os.PathLike[str], dpi: float | None = None) -> Path:
+    """Write a matplotlib Figure to ``path`` in the format of its suffix (``.png``, ``.svg``,
+    ``.pdf``; PNG without a suffix), atomically (:func:`tinygrad_edu.files.atomic_open`: complete
+    or not at all); ``dpi``: the resolution (default the figure's). Returns the path."""
+    path = Path(path)
+    fmt = path.suffix.lstrip(".").lower() or "png"  # (as matplotlib: PNG without a suffix)
+    supported = fig.canvas.get_supported_filetypes()
+    if fmt not in supported:
+        raise ValueError(message("save_figure", f"cannot write a plot as {str(path)!r}: unknown suffix "
+                                                f"{path.suffix or '(none)'}", f"use one of .{', .'.join(supported)}"))
+    with atomic_open(path) as f:
+        fig.savefig(f, format=fmt, dpi=dpi if dpi is not None else "figure")
     return path
 
 
 def save_cost_csv(curves: Curve | Mapping[str, Curve], path: str | os.PathLike[str]) -> Path:
     """Write the curves as CSV: header ``iteration,cost`` for a single curve, otherwise
-    ``label,iteration,cost`` with one row per recorded iteration of each curve."""
+    ``label,iteration,cost`` with one row per recorded iteration of each curve. Atomically, as
+    :func:`save_figure`."""
     data = _curves(curves)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     single = not isinstance(curves, Mapping)
-    with path.open("w", newline="", encoding="utf-8") as f:
+    with atomic_open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["iteration", "cost"] if single else ["label", "iteration", "cost"])
         for label, (x, y) in data.items():

