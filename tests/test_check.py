@@ -97,14 +97,14 @@ def test_the_correct_copy_passes():
 
 # (mistake, layer_dims, expected finding kind, the layers it must be found in, words of the right equation)
 MISTAKES = [
-    ("missing_1/m", [4, 5, 3, 1], "missing_1/m", {3, 2, 1}, "(1/m) dZ"),
-    ("extra_1/m", [4, 5, 3, 1], "extra_1/m", {3, 2, 1}, "W[3]^T dZ[3]"),
-    ("wrong_sign_dW", [4, 5, 3, 1], "wrong_sign", {3, 2, 1}, "dW[3] = (1/m) dZ[3] A[2]^T"),
-    ("wrong_sign_dAL", [4, 5, 3, 1], "wrong_sign", {3}, "dA[L] = -(Y / A[L] - (1 - Y) / (1 - A[L]))"),
-    ("transposed_dW", [4, 5, 3, 1], "transposed_dW", {3, 2, 1}, "W[3]'s shape (n[3], n[2])"),
-    ("db_axis", [4, 5, 3, 1], "db_axis", {3, 2, 1}, "axis=1, keepdims=True"),
-    ("db_keepdims", [4, 5, 3, 1], "db_keepdims", {3, 2, 1}, "axis=1, keepdims=True"),
-    ("relu_sigmoid_swapped", [4, 5, 3, 1], "relu_sigmoid_swapped", {3, 2, 1}, "g[3] = sigmoid"),
+    ("missing_1/m", [4, 5, 3, 1], "missing_1_over_m", {3, 2, 1}, "(1/m) dZ"),
+    ("extra_1/m", [4, 5, 3, 1], "extra_1_over_m", {3, 2, 1}, "W[3]^T dZ[3]"),
+    ("wrong_sign_dW", [4, 5, 3, 1], "dW_sign", {3, 2, 1}, "dW[3] = (1/m) dZ[3] A[2]^T"),
+    ("wrong_sign_dAL", [4, 5, 3, 1], "dAL_sign", {3}, "dA[L] = -(Y / A[L] - (1 - Y) / (1 - A[L]))"),
+    ("transposed_dW", [4, 5, 3, 1], "dW_transposed", {3, 2, 1}, "W[3]'s shape (n[3], n[2])"),
+    ("db_axis", [4, 5, 3, 1], "db_wrong_axis", {3, 2, 1}, "axis=1, keepdims=True"),
+    ("db_keepdims", [4, 5, 3, 1], "db_no_keepdims", {3, 2, 1}, "axis=1, keepdims=True"),
+    ("relu_sigmoid_swapped", [4, 5, 3, 1], "activation_swapped", {3, 2, 1}, "g[3] = sigmoid"),
     # equal widths, n[L] = 4 as well, so that the wrong cache still fits and nothing raises
     ("cache_off_by_one", [3, 4, 4, 4], "cache_off_by_one", {2, 1}, "caches[l-1]"),
 ]
@@ -158,7 +158,7 @@ def test_a_backward_that_raises_is_reported_with_the_cache_it_read():
     assert not report.ok
     assert report.error is not None and report.error.startswith("IndexError")
     assert "Your backward raised IndexError" in report.diagnosis
-    assert {r.note for r in report.rows if r.kind != "dZ"} == {"your backward failed"}
+    assert {r.note for r in report.rows if r.kind != "dZ"} == {"your backward raised"}
     (f,) = report.findings
     assert (f.kind, f.layer) == ("cache_off_by_one", 2)
     assert "read caches[2]" in f.message and "instead of caches[1]" in f.message
@@ -183,7 +183,7 @@ def test_the_errata_of_the_summary_slide_and_a_wrongly_shaped_dW():
     report = compare_gradients(params, X, Y, backward=errata)
     kinds = {(f.kind, f.quantity) for f in report.findings}
     # layer 2 is right for the dA[2] it should have had (this learner fixed dA[2] after using it)
-    assert kinds == {("uses_A[l]", "dW[3]"), ("uses_Z", "dA[2]"), ("dW_shape", "dW[1]")}
+    assert kinds == {("dW_uses_A_l", "dW[3]"), ("dA_uses_Z", "dA[2]"), ("dW_shape", "dW[1]")}
     text = report.diagnosis
     assert "dW[3] used A[3] instead of A[2]" in text and "dW[1] has shape (5, 2) but must have shape (5, 4)" in text
     assert "dA[2] = W[3]^T dZ[3]" in text
@@ -498,24 +498,25 @@ def _reads_wrong_cache(AL, Y, caches):
 
 # (code, target) of MISTAKES -> a learner's backward with that mistake (layer 2 unless said otherwise)
 MISTAKE_ROWS = {
-    ("relu_sigmoid_swapped", "dZ"): buggy_backward("relu_sigmoid_swapped"),
+    ("activation_swapped", "dZ"): buggy_backward("relu_sigmoid_swapped"),
     ("cache_off_by_one", "dZ"): None,  # tested above, on equal widths (test_each_classic_mistake...)
-    ("wrong_sign", "dZ"): buggy_backward("wrong_sign_dAL"),
-    ("extra_1/m", "dZ"): _layer2(lambda dZ, A1, W2, Z2, m: dict(zip(("dA1", "dW2", "db2"),
+    ("dZ_sign", "dZ"): _layer2(lambda dZ, A1, W2, Z2, m: dict(zip(("dA1", "dW2", "db2"),
+                                                           manual.linear_backward(-dZ, (A1, W2, None))))),
+    ("extra_1_over_m", "dZ"): _layer2(lambda dZ, A1, W2, Z2, m: dict(zip(("dA1", "dW2", "db2"),
                                                                   manual.linear_backward(dZ / m, (A1, W2, None))))),
-    ("missing_1/m", "dW"): _layer2(lambda dZ, A1, W2, Z2, m: {"dW2": dZ @ A1.T}),
-    ("extra_1/m", "dW"): _layer2(lambda dZ, A1, W2, Z2, m: {"dW2": dZ @ A1.T / m / m}),
-    ("wrong_sign", "dW"): buggy_backward("wrong_sign_dW"),
-    ("transposed_dW", "dW"): buggy_backward("transposed_dW"),
-    ("uses_A[l]", "dW"): _layer2(lambda dZ, A1, W2, Z2, m: {"dW2": dZ @ np.maximum(Z2, 0).T / m}),
-    ("missing_1/m", "db"): _layer2(lambda dZ, A1, W2, Z2, m: {"db2": np.sum(dZ, axis=1, keepdims=True)}),
-    ("extra_1/m", "db"): _layer2(lambda dZ, A1, W2, Z2, m: {"db2": np.sum(dZ, axis=1, keepdims=True) / m / m}),
-    ("wrong_sign", "db"): _layer2(lambda dZ, A1, W2, Z2, m: {"db2": -np.sum(dZ, axis=1, keepdims=True) / m}),
-    ("db_keepdims", "db"): buggy_backward("db_keepdims"),
-    ("db_axis", "db"): buggy_backward("db_axis"),
-    ("extra_1/m", "dA"): buggy_backward("extra_1/m"),
-    ("wrong_sign", "dA"): _layer2(lambda dZ, A1, W2, Z2, m: {"dA1": -(W2.T @ dZ)}),
-    ("uses_Z", "dA"): _layer2(lambda dZ, A1, W2, Z2, m: {"dA1": W2.T @ Z2}),
+    ("missing_1_over_m", "dW"): _layer2(lambda dZ, A1, W2, Z2, m: {"dW2": dZ @ A1.T}),
+    ("extra_1_over_m", "dW"): _layer2(lambda dZ, A1, W2, Z2, m: {"dW2": dZ @ A1.T / m / m}),
+    ("dW_sign", "dW"): buggy_backward("wrong_sign_dW"),
+    ("dW_transposed", "dW"): buggy_backward("transposed_dW"),
+    ("dW_uses_A_l", "dW"): _layer2(lambda dZ, A1, W2, Z2, m: {"dW2": dZ @ np.maximum(Z2, 0).T / m}),
+    ("missing_1_over_m", "db"): _layer2(lambda dZ, A1, W2, Z2, m: {"db2": np.sum(dZ, axis=1, keepdims=True)}),
+    ("extra_1_over_m", "db"): _layer2(lambda dZ, A1, W2, Z2, m: {"db2": np.sum(dZ, axis=1, keepdims=True) / m / m}),
+    ("db_sign", "db"): _layer2(lambda dZ, A1, W2, Z2, m: {"db2": -np.sum(dZ, axis=1, keepdims=True) / m}),
+    ("db_no_keepdims", "db"): buggy_backward("db_keepdims"),
+    ("db_wrong_axis", "db"): buggy_backward("db_axis"),
+    ("extra_1_over_m", "dA"): buggy_backward("extra_1/m"),
+    ("dA_sign", "dA"): _layer2(lambda dZ, A1, W2, Z2, m: {"dA1": -(W2.T @ dZ)}),
+    ("dA_uses_Z", "dA"): _layer2(lambda dZ, A1, W2, Z2, m: {"dA1": W2.T @ Z2}),
     ("dA_no_transpose", "dA"): None,  # needs a square W: below
     ("missing_key", "any"): None,  # test_a_missing_key_and_an_unknown_mistake_are_reported
     ("dW_shape", "dW"): _layer2(lambda dZ, A1, W2, Z2, m: {"dW2": (dZ @ A1.T / m)[:, :2]}),

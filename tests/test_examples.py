@@ -98,7 +98,8 @@ def test_l_layer_on_breast_cancer_reaches_the_accuracy_floor(monkeypatch: pytest
 
 @pytest.mark.parametrize(
     "bug, kind",
-    [("db_without_1/m", "missing_1/m"), ("db_axis", "db_axis"), ("swapped_activations", "relu_sigmoid_swapped")],
+    [("db_without_1/m", "missing_1_over_m"), ("db_axis", "db_wrong_axis"),
+     ("swapped_activations", "activation_swapped")],
 )
 def test_buggy_backward_is_diagnosed(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
                                      bug: str, kind: str) -> None:

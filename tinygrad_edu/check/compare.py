@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -11,6 +11,8 @@ import numpy as np
 from ..errors import message
 from ..lecture import check_data, key, name, parameter_keys, parameters_layer_dims
 from ..nn import DeepNetwork
+from ..runner import CaseResult, Context, Failure, Limits, Outcome, Submission, call_backward, hint, run_backward
+from ..runner.outcome import NOT_RETURNED
 from .agree import amax, same
 from .diagnose import cache_reads_findings, diagnose
 from .reference import Reference, autograd, reference
@@ -45,38 +47,44 @@ def _float64_data(X: Any, Y: Any, dims: list[int], where: str) -> tuple[Array, A
     return check_data(x, y, where, n_x=dims[0], n_y=dims[-1])
 
 
-class _RecordingList(list):
-    """A list that remembers which integer indices were read (to spot caches used off by one)."""
+def _older_keys(grads: dict[str, Array], ref: Reference) -> tuple[dict[str, Array], str | None]:
+    """The course's older notebook stored dA[l] as grads["dA" + str(l + 1)] (so "dA1" .. "dA{L}",
+    no "dA0"): such grads with the lecture's keys, and a note saying so (else unchanged, None)."""
+    L = ref.L
+    if key("dA", 0) in grads or key("dA", L) not in grads:
+        return grads, None
+    shifted = [grads.get(key("dA", l)) for l in range(1, L + 1)]
+    if any(v is None or v.shape != ref.grads[key("dA", l - 1)].shape for l, v in enumerate(shifted, start=1)):
+        return grads, None
+    out = {k: v for k, v in grads.items() if not k.startswith("dA")}
+    out.update({key("dA", l - 1): v for l, v in enumerate(shifted, start=1)})
+    return out, ("Note: your grads use the older notebook's keys, dA[l-1] under 'dA' + str(l) (\"dA1\" .. "
+                 f"\"dA{L}\"); they were compared as dA[0] .. dA[{L - 1}]. The course now stores dA[l] under "
+                 "'dA' + str(l).")
 
-    def __init__(self, items: Sequence[Any]) -> None:
-        super().__init__(items)
-        self.reads: list[int] = []
 
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, (int, np.integer)):
-            self.reads.append(int(index) % max(len(self), 1))
-        return super().__getitem__(index)
-
-
-def _run_learner(backward: Callable[..., Any], ref: Reference) -> tuple[dict[str, Any], str | None, list[int]]:
-    """The learner's backward on copies of AL, Y and the caches: (grads, error text or None, cache reads)."""
-    caches = _RecordingList([((a.copy(), w.copy(), b.copy()), z.copy()) for (a, w, b), z in ref.caches])
-    error: str | None = None
-    try:
-        result = backward(ref.AL.copy(), ref.Y.copy(), caches)
-    except Exception as e:  # the learner's code: report whatever it raised
-        error, result = f"{type(e).__name__}: {e}", {}
-    if not isinstance(result, Mapping):
-        error = error or f"TypeError: it returned a {type(result).__name__}, not a dict of gradients"
-        result = {}
-    return {k: (np.asarray(v) if v is not None else None) for k, v in result.items()}, error, caches.reads
+def _run_learner(backward: Callable[..., Any] | Submission, ref: Reference,
+                 limits: Limits | None) -> tuple[CaseResult, Outcome | None]:
+    """The learner's backward on copies of AL, Y and the caches: in its own process for a
+    :class:`Submission`, in this one for a function; a failure gets its hint."""
+    if isinstance(backward, Submission):
+        outcome = run_backward(backward, [(ref.AL, ref.Y, ref.caches)], limits)
+        case = outcome.cases[0] if outcome.cases else CaseResult(failure=outcome.failure)
+    else:
+        outcome, case = None, call_backward(backward, ref.AL, ref.Y, ref.caches)
+    if case.failure is not None:
+        dims = [int(ref.caches[0][0][0].shape[0])] + [int(z.shape[0]) for _, z in ref.caches]
+        case.failure = case.failure.with_hint(hint(case.failure, Context(dims, ref.m)))
+    case.grads = {k: np.asarray(v, dtype=np.float64) for k, v in case.grads.items()}
+    return case, outcome
 
 
 def compare_gradients(
     parameters: Mapping[str, Any] | DeepNetwork,
     X: Any,
     Y: Any,
-    backward: Callable[[Array, Array, list], Mapping[str, Array]] | None = None,
+    backward: Callable[[Array, Array, list], Mapping[str, Array]] | Submission | str | None = None,
+    limits: Limits | None = None,
 ) -> GradientReport:
     """Compare autograd's gradients with the lecture's equations, or with a learner's backward.
 
@@ -88,6 +96,11 @@ def compare_gradients(
         backward: optional, a function with ``manual.model_backward``'s signature,
             ``backward(AL, Y, caches) -> grads`` with grads {"dA0", "dW1", "db1", ...}, and the
             course's cache layout, caches[l-1] = ((A[l-1], W[l], b[l]), Z[l]). It gets copies.
+            A function runs in this process (your own code, in your notebook); a learner's file
+            given as a :class:`~tinygrad_edu.runner.Submission` or a string ``"file.py"``,
+            ``"file.py:function"``, ``"module:function"`` runs in its own process under
+            ``limits`` (:class:`~tinygrad_edu.runner.Limits`: time, memory, output), so that
+            nothing it does can change the verdict; see :mod:`tinygrad_edu.runner`.
             It must follow the course's activations (relu hidden, sigmoid output); for a
             DeepNetwork with other activations, compare without ``backward`` (the built-in
             equations handle relu, sigmoid, tanh and linear layers).
@@ -96,9 +109,50 @@ def compare_gradients(
     dJ/dA[l] are multiplied by m to be in the lecture's convention (see :data:`CONVENTION`).
     Returns a :class:`GradientReport`; ``print(report)`` shows the table and the diagnosis.
     """
-    params, acts = _network_of(parameters)
+    params, acts, backward = _arguments(parameters, backward)
     dims = parameters_layer_dims(params, _WHERE)
-    L = len(dims) - 1
+    x, y = _float64_data(X, Y, dims, _WHERE)
+    auto = autograd(params, acts, x, y)
+    ref = reference(params, acts, x, y)
+    learner: CaseResult | None = None
+    outcome: Outcome | None = None
+    notes: list[str] = []
+    if backward is None:
+        other: dict[str, Any] = ref.grads
+    else:
+        learner, outcome = _run_learner(backward, ref, limits)
+        other, note = _older_keys(learner.grads, ref)
+        notes += [note] if note else []
+        notes += [f"Note: grads[{k!r}] is {why}; return arrays of numbers." for k, why in learner.refused.items()]
+    failure = learner.failure if learner is not None else None
+    rows = _rows(auto, other, ref, learner, failure)
+    first_bad = next((r.layer for r in rows if r.ok is False), None)
+    if not np.all((ref.AL > 0) & (ref.AL < 1)):
+        notes.append(_SATURATED)
+    findings = []
+    if learner is not None and failure is not None:  # nothing to compare: the order of its cache reads may help
+        first_bad = None
+        findings = cache_reads_findings(learner.reads, ref.L, set())
+    elif learner is not None and first_bad is not None:
+        findings = diagnose(ref, other, learner.reads)
+    against = "your backward" if backward is not None else "the lecture's equations"
+    return GradientReport(rows, against, dims, acts, x.shape[1], findings, first_bad,
+                          failure.headline() if failure else None, notes, failure,
+                          outcome.output if outcome else "", outcome.status if outcome else None)
+
+
+_SATURATED = (
+    "Note: A[L] rounds to exactly 0 or 1 for some examples (saturated sigmoid), where the lecture's "
+    "dA[L] = -(Y / A[L] - (1 - Y) / (1 - A[L])) divides by zero, so the equations give nan or inf there; "
+    "autograd uses the fused dZ[L] = A[L] - Y, which stays exact. Scale the inputs or the weights down."
+)
+
+
+def _arguments(parameters: Any, backward: Any) -> tuple[dict[str, Array], list[str], Any]:
+    """(params, activations, backward) checked: a sigmoid output, the course's activations for a
+    learner's backward, and a backward that is a function or a learner's file."""
+    params, acts = _network_of(parameters)
+    L = len(acts)
     if acts[-1] != "sigmoid":
         raise ValueError(message(_WHERE, f"the output layer's activation is {acts[-1]!r}; the comparison uses the "
                                          "lecture's cross-entropy cost, which needs a sigmoid output (A[L] in [0, 1])",
@@ -109,41 +163,19 @@ def compare_gradients(
             f"network's activations are {acts}",
             "compare without backward= (the built-in equations handle relu, sigmoid, tanh and linear layers), or "
             "build the network with hidden_activation='relu'"))
-    if backward is not None and not callable(backward):
-        raise TypeError(message(_WHERE, f"backward must be a function backward(AL, Y, caches), got {backward!r}"))
-    x, y = _float64_data(X, Y, dims, _WHERE)
-
-    auto = autograd(params, acts, x, y)
-    ref = reference(params, acts, x, y)
-    error: str | None = None
-    reads: list[int] = []
-    if backward is None:
-        other: dict[str, Any] = ref.grads
-    else:
-        other, error, reads = _run_learner(backward, ref)
-    rows = _rows(auto, other, ref, learner=backward is not None, failed=error is not None)
-    first_bad = next((r.layer for r in rows if r.ok is False), None)
-    notes: list[str] = []
-    if not np.all((ref.AL > 0) & (ref.AL < 1)):
-        notes.append(
-            "Note: A[L] rounds to exactly 0 or 1 for some examples (saturated sigmoid), where the lecture's "
-            "dA[L] = -(Y / A[L] - (1 - Y) / (1 - A[L])) divides by zero, so the equations give nan or inf there; "
-            "autograd uses the fused dZ[L] = A[L] - Y, which stays exact. Scale the inputs or the weights down."
-        )
-    findings = []
-    if error is not None:  # nothing to compare: only the order in which it read the caches can help
-        first_bad = None
-        findings = cache_reads_findings(reads, L, set())
-    elif backward is not None and first_bad is not None:
-        findings = diagnose(ref, other, reads)
-    against = "your backward" if backward is not None else "the lecture's equations"
-    return GradientReport(rows, against, dims, acts, x.shape[1], findings, first_bad, error, notes)
+    if isinstance(backward, str):
+        backward = Submission.parse(backward)
+    if backward is not None and not callable(backward) and not isinstance(backward, Submission):
+        raise TypeError(message(_WHERE, f"backward must be a function backward(AL, Y, caches) or a learner's file "
+                                        f"(a Submission, or a string 'file.py:function'), got {backward!r}"))
+    return params, acts, backward
 
 
-def _rows(auto: dict[str, Array], other: Mapping[str, Any], ref: Reference, learner: bool,
-          failed: bool) -> list[GradientRow]:
+def _rows(auto: dict[str, Array], other: Mapping[str, Any], ref: Reference, learner: CaseResult | None,
+          failure: Failure | None) -> list[GradientRow]:
     """One row per layer (L first) and quantity: dZ[l], dA[l-1], dW[l], db[l]."""
     rows: list[GradientRow] = []
+    refused = learner.refused if learner is not None else {}
     for l in range(ref.L, 0, -1):
         (A_prev, W, _b), _Z = ref.caches[l - 1]
         scale = amax(auto[key("dZ", l)]) * max(1.0, amax(A_prev), amax(W))
@@ -151,11 +183,12 @@ def _rows(auto: dict[str, Array], other: Mapping[str, Any], ref: Reference, lear
                              ("dW", key("dW", l), name("dW", l)), ("db", key("db", l), name("db", l))):
             a = auto[k]
             o = other.get(k)
-            if learner and kind == "dZ":
+            if learner is not None and kind == "dZ":
                 note = "model_backward returns no dZ"
                 rows.append(GradientRow(l, qty, kind, a.shape, None, np.nan, np.nan, None, note))
             elif o is None:
-                why = "your backward failed" if failed else f"no '{k}' in grads"
+                why = NOT_RETURNED[failure.status] if failure else \
+                    f"'{k}' is {refused[k]}" if k in refused else f"no '{k}' in grads"
                 rows.append(GradientRow(l, qty, kind, a.shape, None, np.nan, np.nan, False, why))
             elif o.shape != a.shape:
                 rows.append(GradientRow(l, qty, kind, a.shape, o.shape, np.nan, np.nan, False, "wrong shape"))

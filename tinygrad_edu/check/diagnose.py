@@ -57,7 +57,8 @@ def _finding(mk: Mistake, box: Box, quantity: str, fields: dict[str, Any]) -> Fi
     target = mk.target if mk.target != "any" else fields.get("target", "")
     common = {**equation_fields(box, target), "q": quantity, **fields}
     common = {k: fill(v, common) if isinstance(v, str) else v for k, v in common.items()}
-    return Finding(box.l, quantity, mk.code, fill(mk.sentence, common), fill(mk.equation, common))
+    code = "dAL_sign" if mk.code == "dZ_sign" and box.l == box.ref.L else mk.code  # the sign of dA[L] itself
+    return Finding(box.l, quantity, code, fill(mk.sentence, common), fill(mk.equation, common))
 
 
 def _diagnose_box(box: Box, got: Mapping[str, Any]) -> list[Finding]:

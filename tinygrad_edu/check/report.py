@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..lecture import CONVENTION, equation
+from ..runner import Failure
 
 __all__ = ["CONVENTION", "GradientRow", "Finding", "GradientReport"]
 
@@ -64,8 +65,13 @@ class GradientReport:
         layer_dims, activations, m: the network and the number of examples.
         findings: the recognised mistakes (learner's backward only).
         first_bad_layer: the first layer, going backward from L, whose values disagree (or None).
-        error: the exception the learner's backward raised, as text (or None).
+        error: why the learner's backward returned nothing, in one line (or None).
         notes: remarks on the inputs, e.g. A[L] rounding to exactly 0 or 1.
+        failure: the same in full: what happened, where in the learner's code, in which layer,
+            and a hint (a :class:`~tinygrad_edu.runner.Failure`, or None).
+        output: what the learner's code printed, when it ran in its own process.
+        status: how the learner's code ended (one of :data:`~tinygrad_edu.runner.STATUSES`), when
+            it ran in its own process; None otherwise.
     """
 
     rows: list[GradientRow]
@@ -77,6 +83,9 @@ class GradientReport:
     first_bad_layer: int | None = None
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    failure: Failure | None = None
+    output: str = ""
+    status: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -89,8 +98,11 @@ class GradientReport:
         if self.ok:
             return None
         lines: list[str] = list(self.notes)
-        if self.error is not None:
-            lines.append(f"Your backward raised {self.error}")
+        if self.failure is not None:
+            raised = self.failure.status in ("raised", "memory")
+            lines.append(("Your backward raised " if raised else "Your backward failed: ") + str(self.failure))
+        elif self.error is not None:
+            lines.append(f"Your backward failed: {self.error}")
         if self.first_bad_layer is not None:
             L = len(self.layer_dims) - 1
             bad = [r.quantity for r in self.rows if r.layer == self.first_bad_layer and r.ok is False]
@@ -120,12 +132,15 @@ class GradientReport:
         fmt = "  ".join(f"{{:<{w}}}" for w in widths)
         table = [fmt.format(*cols).rstrip(), fmt.format(*("-" * w for w in widths))]
         table += [fmt.format(*row).rstrip() for row in body]
-        verdict = ["All gradients agree." if self.ok else "Gradients DISAGREE."]
+        if self.failure is not None:  # nothing was returned: a table of empty rows would say nothing more
+            table = []
+        verdict = ["All gradients agree." if self.ok else "Gradients DISAGREE." if self.failure is None else
+                   "No gradients to compare."]
         if not self.ok:
             verdict.append(self.diagnosis or "")
         elif self.notes:
             verdict += self.notes
-        return "\n".join(head + [""] + table + [""] + verdict)
+        return "\n".join(head + [""] + (table + [""] if table else []) + verdict)
 
 
 def _cells(r: GradientRow) -> list[str]:

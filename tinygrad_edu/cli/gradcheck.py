@@ -1,6 +1,7 @@
 """The course's gradient checking: each parameter entry is moved by ±ε and (J(θ+ε) − J(θ−ε)) / 2ε is
-compared with the backward pass's gradient (autograd's, or your --backward's). Exit status 1 when
-the relative error is above 2e-7."""
+compared with the backward pass's gradient (autograd's, or your --backward's, which runs in its
+own process under --timeout and --memory). Exit status 1 when the relative error is above 2e-7
+or your backward did not return its gradients."""
 
 from __future__ import annotations
 
@@ -9,21 +10,11 @@ import argparse
 import numpy as np
 
 from ..check import GradcheckResult, gradcheck, gradcheck_parameters
-from ..errors import message
 from ..manual import model_forward
 from ..nn import binary_cross_entropy
-from .common import (
-    DEFAULTS,
-    CLIError,
-    add_network_args,
-    command_parser,
-    dims_text,
-    load_backward,
-    net_and_data,
-    one_line,
-    positive_float,
-    positive_int,
-)
+from ..runner import Context, hint, run_backward
+from .common import DEFAULTS, add_network_args, command_parser, dims_text, net_and_data, positive_float, positive_int
+from .learner import add_limit_args, limits, show_output, submission
 
 NAME = "gradcheck"
 HELP = "gradient checking by centred differences"
@@ -36,24 +27,30 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--eps", type=positive_float, default=DEFAULTS.eps, help="ε (default %(default)s)")
     p.add_argument("--max-entries", type=positive_int, default=None, help="check at most this many entries per "
                    "parameter (chosen at random)")
+    add_limit_args(p)
     return p
 
 
 def _check_learner(args: argparse.Namespace, params: dict[str, np.ndarray], X: np.ndarray,
-                   Y: np.ndarray) -> GradcheckResult:
-    """The learner's grads = backward(AL, Y, caches) from the course's forward pass, checked."""
-    fn = load_backward(args.backward)
+                   Y: np.ndarray) -> GradcheckResult | None:
+    """The learner's grads = backward(AL, Y, caches) from the course's forward pass (run in its own
+    process), checked; None (after saying why) when it returned none."""
+    learner = submission(args)
     AL, caches = model_forward(X, params)
-    try:
-        grads = fn(AL, Y, caches)
-    except SystemExit as e:
-        raise CLIError(message("--backward", f"your backward {args.backward} called sys.exit({e.code!r}) instead of "
-                                             "returning grads")) from None
-    except Exception as e:  # the learner's code
-        raise CLIError(message("--backward", f"your backward {args.backward} raised {type(e).__name__}: "
-                                             f"{one_line(e)}")) from e
-    print(f"checking the gradients of {args.backward}\n")
-    return gradcheck_parameters(params, X, Y, grads, eps=args.eps, max_entries=args.max_entries)
+    outcome = run_backward(learner, [(AL, Y, caches)], limits(args))
+    show_output(outcome.output)
+    if not outcome.returned:
+        assert outcome.failure is not None
+        dims = [X.shape[0]] + [params[f"W{l}"].shape[0] for l in range(1, len(caches) + 1)]
+        failure = outcome.failure.with_hint(hint(outcome.failure, Context(dims, X.shape[1])))
+        raised = failure.status in ("raised", "memory")
+        print(("Your backward raised " if raised else "Your backward failed: ") + str(failure))
+        return None
+    case = outcome.cases[0]
+    for k, why in case.refused.items():
+        print(f"note: grads[{k!r}] is {why}: it is left out")
+    print(f"checking the gradients of {learner}\n")
+    return gradcheck_parameters(params, X, Y, case.grads, eps=args.eps, max_entries=args.max_entries)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"gradient checking {what}")
     if args.backward is not None:
         result = _check_learner(args, net.to_parameters(), X, Y)
+        if result is None:
+            return 1
     else:
         print("checking autograd's gradients\n")
         result = gradcheck(lambda: binary_cross_entropy(net(X), Y), net, eps=args.eps, max_entries=args.max_entries)
