@@ -32,17 +32,33 @@ Data files (``--dataset PATH``, read by :func:`tinygrad_edu.data.load_data`): a 
 ``.csv`` with one example per ROW, the label in the last column and an optional header line; or
 the course's cat files as ``TRAIN.h5,TEST.h5``. Files are used as they are (not standardised).
 
+Files read are bounded: ``--max-data-mb MB`` (default 1000, :data:`~.common.DEFAULTS`) is the most a
+data or parameters file may declare, in MB of float64 numbers (a ``.csv``: its size), checked from
+the file's headers before any array is read.
+
+Files written (``train``, ``predict``, ``demo``, ``draw``) are checked before any work starts (a
+folder that is a file or cannot be written is reported at once) and written atomically: to a
+temporary file in the same folder, renamed into place when complete, so that an interrupted or
+failed write (Ctrl-C, SIGTERM, a full disk) leaves the previous file as it was. A command never
+replaces one of its own inputs (``train --dataset d.npz --save d.npz`` is refused), and replaces
+an existing file only if tinygrad-edu wrote it and it is unchanged since (the folder's
+``.tinygrad-edu.json`` lists what it wrote, with each file's SHA-256), unless given ``--force``.
+
 Errors in the arguments or the files print one line on stderr and exit with status 2 (usage) or
-1 (anything else); set ``TINYGRAD_EDU_DEBUG=1`` to see the traceback instead.
+1 (anything else); set ``TINYGRAD_EDU_DEBUG=1`` to see the traceback instead. Ctrl-C prints one
+line and exits with 130, SIGTERM with 143, after removing any file it was writing.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import os
+import signal
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 
 import numpy as np
@@ -72,6 +88,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the command is (like KeyboardInterrupt for Ctrl-C), so that a file being
+    written is removed and the command ends with one line."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While a command runs (in the main thread), SIGTERM raises :class:`Terminated`."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGTERM here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stopped(command: str, e: BaseException, what: str, status: int) -> int:
+    """One line for Ctrl-C or SIGTERM, and exit ``status``. What the interrupt left half-made (a
+    ZipFile stopped inside its ``__init__``, whose ``__del__`` would print a traceback) is let go
+    here, quietly: the files being written were already removed."""
+    print(message(f"{PROG} {command}", what), file=sys.stderr)
+    hook, sys.unraisablehook = sys.unraisablehook, lambda unraisable: None
+    try:
+        cause: BaseException | None = e
+        while cause is not None:
+            cause.__traceback__, cause = None, cause.__context__
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    return status
+
+
 def _error(command: str, problem: str, hint: str | None = None) -> int:
     """Print ``tinygrad-edu COMMAND: error: problem`` on one line of stderr; exit status 1."""
     print(message(f"{PROG} {command}: error", problem, hint), file=sys.stderr)
@@ -92,12 +148,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # numpy's RuntimeWarnings (overflow while a learning rate diverges, ...) would print extra
         # lines; the commands report such outcomes themselves ("the cost diverged: ...")
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
+        with warnings.catch_warnings(), np.errstate(all="ignore"), _sigterm_raises():
             warnings.simplefilter("ignore")
             return int(args.run(args) or 0)
-    except KeyboardInterrupt:
-        print(message(f"{PROG} {args.command}", "interrupted"), file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        return _stopped(args.command, e, "interrupted", 130)
+    except Terminated as e:
+        return _stopped(args.command, e, "terminated (SIGTERM)", 143)
     except (CLIError, ValueError, TypeError, OSError, ImportError, RuntimeError, KeyError) as e:
         if debug:
             raise

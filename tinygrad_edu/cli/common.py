@@ -1,5 +1,7 @@
 """What the commands share: the one set of defaults, the one-line errors, the argument types and
-argument groups, the data and network every command works on, and a learner's backward function.
+argument groups, the outputs checked before any work (:func:`check_outputs`: locations, inputs
+never overwritten, ``--force``), the data and network every command works on (within
+``--max-data-mb``). A learner's backward (``--backward``) is run by :mod:`.learner`.
 
 A command module (``demo.py``, ``train.py``, ...) takes everything it needs from here, so that a
 default, a flag or an error message is written once.
@@ -8,21 +10,18 @@ default, a flag or an error message is written once.
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import os
 import re
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any, NoReturn
 
 import numpy as np
 
 from .. import data
 from ..errors import message
+from ..files import check_output
 from ..lecture import ACTIVATION_NAMES, INITS, check_layer_dims, example_data, layer_activations
 from ..nn import DeepNetwork, binary_cross_entropy
 from ..tensor import Tensor
@@ -48,9 +47,13 @@ __all__ = [
     "add_network_args",
     "add_resolution_args",
     "add_data_args",
+    "add_max_data_arg",
+    "add_force_arg",
+    "data_inputs",
+    "network_inputs",
+    "check_outputs",
     "activations",
     "load_data",
-    "load_backward",
     "net_and_data",
     "cost_after_backward",
 ]
@@ -91,6 +94,8 @@ class Defaults:
     #: draw: collapse a graph into building blocks beyond this many nodes
     max_nodes: int = 150
     picture_format: str = "svg"
+    #: the limit on a data or parameters file: MB of float64 numbers it may declare, checked before reading
+    max_data_mb: float = data.DEFAULT_MAX_DATA_MB
 
 
 DEFAULTS = Defaults()
@@ -229,7 +234,7 @@ def add_network_args(p: argparse.ArgumentParser, dims_default: str, params: bool
                      backward: str | None = None) -> None:
     """The "network" group (layer_dims, activations, init, seed, and with ``params`` --params);
     with ``data``, the "data" group and --m; with ``backward`` (its help text), --backward, a
-    learner's ``model_backward`` (see :func:`load_backward`). What train, compare, gradcheck and
+    learner's backward (run by :mod:`.learner`). What train, compare, gradcheck and
     draw take."""
     g = p.add_argument_group("network")
     g.add_argument("--layer-dims", type=int_list, default=None, metavar="N0,N1,...,NL",
@@ -264,7 +269,8 @@ def add_resolution_args(p: argparse.ArgumentParser, what: str) -> None:
 
 
 def add_data_args(p: argparse.ArgumentParser, default: str | None) -> None:
-    """The "data" group: --dataset (a name, a file, or TRAIN.h5,TEST.h5), --data-option, --split-seed."""
+    """The "data" group: --dataset (a name, a file, or TRAIN.h5,TEST.h5), --data-option, --split-seed,
+    --max-data-mb."""
     g = p.add_argument_group("data")
     g.add_argument("--dataset", default=default, metavar="NAME|PATH",
                    help=f"a data set ({', '.join(data.DATASET_NAMES)}), a .npz (X, Y in columns) / .csv (examples in "
@@ -274,6 +280,56 @@ def add_data_args(p: argparse.ArgumentParser, default: str | None) -> None:
                    help="an option of the named data set, e.g. n_bits=6 (parity), digit=3 (digits); repeatable")
     g.add_argument("--split-seed", type=nonneg_int, default=DEFAULTS.split_seed,
                    help="seed of the train/test split (default %(default)s)")
+    add_max_data_arg(g)
+
+
+def add_max_data_arg(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """--max-data-mb: the most a data or parameters file may declare, checked before it is read."""
+    p.add_argument("--max-data-mb", type=positive_float, default=DEFAULTS.max_data_mb, metavar="MB",
+                   help="refuse a data or parameters file that declares more than this many MB of numbers (as "
+                   "float64; a .csv: a larger file), before reading it (default %(default)g)")
+
+
+def add_force_arg(p: argparse.ArgumentParser, what: str) -> None:
+    """--force: replace ``what`` even when tinygrad-edu did not write it."""
+    p.add_argument("--force", action="store_true",
+                   help=f"replace {what} even if tinygrad-edu did not write it or it was changed since (it replaces "
+                   "its own unchanged files without --force; an input of the command is never replaced)")
+
+
+# ============================================================================ outputs, checked before any work
+
+
+def data_inputs(spec: str | None, flag: str = "--dataset") -> list[tuple[Path, str]]:
+    """The files a --dataset names, as inputs of the command: ``[(path, "the --dataset"), ...]``."""
+    return [(p, f"the {flag}") for p in data.dataset_files(spec)] if spec else []
+
+
+def network_inputs(params: str | None, flag: str = "--params") -> list[tuple[Path, str]]:
+    """A saved network's two files (PARAMS.npz and its sidecar), as inputs of the command."""
+    if not params:
+        return []
+    path = Path(params)
+    return [(path, f"the {flag}"), (data.sidecar_path(path), f"the sidecar of {flag}")]
+
+
+def check_outputs(outputs: Iterable[tuple[Path, str]], inputs: Iterable[tuple[Path, str]] = (), force: bool = False,
+                  folders: Iterable[tuple[Path, str]] = ()) -> None:
+    """Check every output of a command before it does any work: ``folders`` and ``outputs`` (pairs
+    ``(path, the flag that names it)``) can be written there, no two outputs are the same file, no
+    output is one of ``inputs``, and without ``force`` each existing output is a file tinygrad-edu
+    wrote and that is unchanged since (:func:`tinygrad_edu.files.check_output`)."""
+    inputs = list(inputs)
+    for folder, what in folders:
+        check_output(folder, what, folder=True)
+    seen: dict[str, str] = {}
+    for path, what in outputs:
+        name = os.path.normcase(os.path.abspath(path))
+        if name in seen:
+            raise CLIError(message(f"cannot write {what} {str(path)!r}", f"it is also {seen[name]}",
+                                   "give them different names"))
+        seen[name] = f"{what} {str(path)!r}"
+        check_output(path, what, inputs=inputs, force=force)
 
 
 # ============================================================================ data and networks
@@ -286,12 +342,17 @@ def activations(args: argparse.Namespace, L: int) -> list[str]:
 
 
 def load_data(spec: str, options: Iterable[tuple[str, Any]] = (), split_seed: int = DEFAULTS.split_seed,
-              test_fraction: float = DEFAULTS.test_fraction) -> data.Dataset:
+              test_fraction: float = DEFAULTS.test_fraction,
+              max_data_mb: float | None = DEFAULTS.max_data_mb) -> data.Dataset:
     """:func:`tinygrad_edu.data.load_data`, with a wrong ``--data-option`` reported as such."""
     try:
-        return data.load_data(spec, options, split_seed, test_fraction)
+        return data.load_data(spec, options, split_seed, test_fraction, max_data_mb)
     except TypeError as e:
         raise CLIError(message(f"dataset {spec!r}", one_line(e), "check --data-option")) from e
+
+
+def _max_data_mb(args: argparse.Namespace) -> float:
+    return getattr(args, "max_data_mb", DEFAULTS.max_data_mb)
 
 
 def net_and_data(args: argparse.Namespace) -> tuple[DeepNetwork, np.ndarray, np.ndarray, str]:
@@ -301,7 +362,7 @@ def net_and_data(args: argparse.Namespace) -> tuple[DeepNetwork, np.ndarray, np.
     :func:`tinygrad_edu.lecture.example_data`. The last item says in words what they are."""
     meta: dict[str, Any] = {}
     if getattr(args, "params", None):
-        net, meta = data.load_network(args.params, args.activations)
+        net, meta = data.load_network(args.params, args.activations, _max_data_mb(args))
         what = f"the parameters in {args.params}"
     else:
         dims = args.layer_dims or list(DEFAULTS.lecture_dims)
@@ -311,7 +372,8 @@ def net_and_data(args: argparse.Namespace) -> tuple[DeepNetwork, np.ndarray, np.
     dataset = getattr(args, "dataset", None) or meta.get("dataset")
     if dataset:
         d = load_data(dataset, meta.get("dataset_options", {}).items() if not args.dataset else args.data_option,
-                      meta.get("split_seed", DEFAULTS.split_seed) if not args.dataset else args.split_seed)
+                      meta.get("split_seed", DEFAULTS.split_seed) if not args.dataset else args.split_seed,
+                      max_data_mb=_max_data_mb(args))
         if d.n_x != dims[0]:
             raise CLIError(message("--dataset", f"the data set {dataset!r} has n[0] = {d.n_x} features but the "
                                                 f"network has n[0] = {dims[0]}"))
@@ -332,61 +394,3 @@ def cost_after_backward(net: DeepNetwork, X: np.ndarray, Y: np.ndarray) -> Tenso
     J = binary_cross_entropy(net(Tensor(X, name="A[0]")), Tensor(Y, name="Y")).named("J")
     J.backward()
     return J
-
-
-# ============================================================================ a learner's backward
-
-
-def _import_file(target: str) -> ModuleType:
-    """Run the learner's file ``target`` as a module (its folder on sys.path while it runs)."""
-    path = Path(target)
-    if not path.is_file():
-        raise CLIError(message("--backward", f"file {target!r} does not exist"))
-    name = f"_tinygrad_edu_learner_{abs(hash(str(path.resolve())))}"
-    loader_spec = importlib.util.spec_from_file_location(name, path)
-    if loader_spec is None or loader_spec.loader is None:
-        raise CLIError(message("--backward", f"cannot load {target!r} as Python"))
-    module = importlib.util.module_from_spec(loader_spec)
-    folder = str(path.resolve().parent)
-    sys.path.insert(0, folder)
-    try:
-        loader_spec.loader.exec_module(module)
-    except SystemExit as e:
-        raise CLIError(message("--backward", f"importing {target!r} called sys.exit({e.code!r})",
-                               "guard script code with if __name__ == '__main__':")) from None
-    except Exception as e:  # the learner's file: report whatever it raised
-        raise CLIError(message("--backward", f"importing {target!r} raised {type(e).__name__}: {one_line(e)}")) from e
-    finally:
-        sys.path.remove(folder)
-    return module
-
-
-def _import_module(target: str) -> ModuleType:
-    """``import target`` with the current folder on sys.path."""
-    sys.path.insert(0, os.getcwd())
-    try:
-        return importlib.import_module(target)
-    except Exception as e:
-        raise CLIError(message("--backward", f"cannot import module {target!r}: {type(e).__name__}: "
-                                             f"{one_line(e)}")) from e
-    finally:
-        sys.path.remove(os.getcwd())
-
-
-def load_backward(spec: str) -> Callable[..., Any]:
-    """A learner's ``backward(AL, Y, caches)`` from ``module:function``, ``path.py`` (function
-    ``model_backward``) or ``path.py:function``."""
-    if not spec.strip():
-        raise CLIError(message("--backward", "empty", "give MODULE:FUNCTION or PATH.py[:FUNCTION]"))
-    target, func = spec, "model_backward"
-    m = re.match(r"^(.*?)(?::([A-Za-z_]\w*))?$", spec)
-    if m and m.group(2) and (m.group(1).endswith(".py") or re.fullmatch(r"[\w.]+", m.group(1))):
-        target, func = m.group(1), m.group(2)
-    is_file = target.endswith(".py") or os.sep in target or "/" in target
-    module = _import_file(target) if is_file else _import_module(target)
-    fn = getattr(module, func, None)
-    if not callable(fn):
-        found = sorted(k for k, v in vars(module).items() if callable(v) and not k.startswith("_"))
-        raise CLIError(message("--backward", f"{target!r} has no function {func!r} (it has: "
-                                             f"{', '.join(found) or 'none'})", f"write {target}:FUNCTION"))
-    return fn

@@ -3,7 +3,8 @@ output) on scikit-learn's breast-cancer set (no network needed), print the cost 
 autograd's gradients with the lecture's equations layer by layer, and write the graph pictures
 (SVG), the cost plot (PNG), the cost history (CSV) and the parameters (params.npz) to --out. Without
 scikit-learn it uses the generated 'flower' set; without graphviz / matplotlib it skips the pictures
-/ the plot and says so."""
+/ the plot and says so. The files of --out are checked before training and written atomically; one
+tinygrad-edu did not write is replaced only with --force."""
 
 from __future__ import annotations
 
@@ -19,9 +20,13 @@ from ..plot import save_cost_csv, save_cost_plot
 from ..train import TrainHistory, accuracy, train
 from .common import (
     DEFAULTS,
+    add_force_arg,
+    add_max_data_arg,
     add_resolution_args,
+    check_outputs,
     command_parser,
     cost_after_backward,
+    data_inputs,
     load_data,
     nonneg_int,
     one_line,
@@ -33,6 +38,9 @@ NAME = "demo"
 HELP = "train the lecture's network on real data; compare, draw, plot"
 #: the split seed of the fallback flower: seed 1 generates (and splits) the course's exact flower
 FALLBACK_SPLIT_SEED = 1
+#: the files the demo writes to --out: the network, the cost history and plot, the pictures
+FILES = ("params.npz", "params.json", "costs.csv", "costs.png")
+PICTURES = ("network.svg", "building_blocks.svg", "graph.svg", "graph_forward.svg", "graph_backward.svg")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -47,14 +55,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--seed", type=nonneg_int, default=DEFAULTS.seed, help="random seed of the weights (default "
                    "%(default)s)")
     add_resolution_args(p, "costs.png")
+    add_force_arg(p, "the files of --out")
+    add_max_data_arg(p)
     return p
 
 
-def _data(name: str, notes: list[str]) -> tuple[str, int, Dataset]:
+def _data(name: str, notes: list[str], max_data_mb: float) -> tuple[str, int, Dataset]:
     """The demo's data set, its split seed and the Dataset; the generated fallback (with a note)
     when the real data need scikit-learn and it is not installed."""
     try:
-        return name, DEFAULTS.split_seed, load_data(name, split_seed=DEFAULTS.split_seed)
+        return name, DEFAULTS.split_seed, load_data(name, split_seed=DEFAULTS.split_seed, max_data_mb=max_data_mb)
     except ImportError as e:
         if name != DEFAULTS.dataset:
             raise
@@ -69,8 +79,10 @@ def run(args: argparse.Namespace) -> int:
     """Train, report, compare, then write the files (see the module's docstring)."""
     t0 = time.perf_counter()
     out = Path(args.out)
+    outputs = [(out / name, "--out") for name in (*FILES, *PICTURES)]
+    check_outputs(outputs, data_inputs(args.dataset), args.force, folders=[(out, "--out")])
     notes: list[str] = []
-    name, split_seed, d = _data(args.dataset, notes)
+    name, split_seed, d = _data(args.dataset, notes, args.max_data_mb)
     dims = [d.n_x, *DEFAULTS.course_hidden, 1]
     print(f"Data: {d.description}")
     print(f"      X_train {d.X_train.shape} = (n[0], m), Y_train {d.Y_train.shape}, X_test {d.X_test.shape}")
@@ -100,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
         "learning_rate": args.lr, "iterations": args.iterations, "seed": args.seed, "optimizer": DEFAULTS.optimizer,
         "train_accuracy": acc_train, "test_accuracy": acc_test,
     }
-    written = _write(out, net, d, history, meta, notes, {"dpi": args.dpi, "width": args.width})
+    check_outputs(outputs, data_inputs(args.dataset), args.force)  # nothing appeared in the way meanwhile
+    written = _write(out, net, d, history, meta, notes, {"dpi": args.dpi, "width": args.width}, args.force)
     for n in notes:
         print(f"NOTE: {n}")
     print(f"Wrote {len(written)} files to {out.resolve()}:")
@@ -111,14 +124,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(out: Path, net: DeepNetwork, d: Dataset, history: TrainHistory, meta: dict[str, Any],
-           notes: list[str], resolution: dict[str, Any]) -> list[Path]:
+           notes: list[str], resolution: dict[str, Any], force: bool) -> list[Path]:
     """params.npz (+ .json), costs.csv, costs.png and the pictures in ``out``; what cannot be
     written for want of an optional package is noted in ``notes``. Returns the paths written."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = save_network(out / "params.npz", net, meta)
-    written.append(save_cost_csv(history, out / "costs.csv"))
+    written = save_network(out / FILES[0], net, meta, force=force)
+    written.append(save_cost_csv(history, out / FILES[2]))
     try:
-        written.append(save_cost_plot(history, out / "costs.png", title=f"cost J, layer_dims = {meta['layer_dims']}, "
+        written.append(save_cost_plot(history, out / FILES[3], title=f"cost J, layer_dims = {meta['layer_dims']}, "
                                       f"{meta['dataset']}, α = {meta['learning_rate']}", **resolution))
     except ImportError as e:
         notes.append(f"skipped costs.png: {one_line(e)}")
@@ -136,18 +148,17 @@ def _pictures(out: Path, net: DeepNetwork, d: Dataset) -> list[Path]:
 
     dims, m = list(net.layer_dims), DEFAULTS.picture_m
     J = cost_after_backward(net, d.X_test[:, :m], d.Y_test[:, :m])
-    written = [
-        render(draw_network(dims), out / "network.svg"),
-        render(draw_building_blocks(dims), out / "building_blocks.svg"),
-        render(draw_graph(J, max_nodes=None, title=f"one iteration of the trained network on m = {m} test examples: "
-                          "forward in black, backward in red"), out / "graph.svg"),
-        render(draw_graph(J, direction="forward", max_nodes=None,
-                          title=f"forward: the recorded graph of the trained network on m = {m} test examples"),
-               out / "graph_forward.svg"),
-        render(draw_graph(J, direction="backward", max_nodes=None, grad_values=True,
-                          title="backward: the gradients dJ/d(tensor), right to left (dW[l], db[l] are the "
-                          "lecture's; dZ[l], dA[l] are the lecture's / m)"),
-               out / "graph_backward.svg"),
+    graphs = [
+        draw_network(dims),
+        draw_building_blocks(dims),
+        draw_graph(J, max_nodes=None, title=f"one iteration of the trained network on m = {m} test examples: "
+                   "forward in black, backward in red"),
+        draw_graph(J, direction="forward", max_nodes=None,
+                   title=f"forward: the recorded graph of the trained network on m = {m} test examples"),
+        draw_graph(J, direction="backward", max_nodes=None, grad_values=True,
+                   title="backward: the gradients dJ/d(tensor), right to left (dW[l], db[l] are the "
+                   "lecture's; dZ[l], dA[l] are the lecture's / m)"),
     ]
+    written = [render(g, out / name) for g, name in zip(graphs, PICTURES)]
     net.zero_grad()
     return written

@@ -1,7 +1,9 @@
 """network: the network of lecture 4.1; blocks: the building blocks of 4.6; graph: a small network's
 recorded forward (black) and backward (red) graph; steps: the backward pass one step at a time (a
 folder of SVGs and an index.html); trained: the graph of a network loaded with --params on a few
-examples. SVG works without Graphviz's dot (through the viz extra); PNG and PDF need dot."""
+examples. SVG works without Graphviz's dot (through the viz extra); PNG and PDF need dot. --out is
+checked before any drawing and written atomically; a file tinygrad-edu did not write is replaced
+only with --force."""
 
 from __future__ import annotations
 
@@ -16,13 +18,17 @@ from .common import (
     DEFAULTS,
     CLIError,
     activations,
+    add_force_arg,
     add_network_args,
     add_resolution_args,
+    check_outputs,
     collapse,
     command_parser,
     cost_after_backward,
+    data_inputs,
     dims_text,
     net_and_data,
+    network_inputs,
 )
 
 NAME = "draw"
@@ -56,6 +62,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--format", default=DEFAULTS.picture_format, choices=FORMATS,
                    help="file format when --out has no suffix (default %(default)s)")
     p.add_argument("--out", default=None, help=f"output file (folder for steps; default {DEFAULTS.out}/WHAT.svg)")
+    add_force_arg(p, "--out")
     return p
 
 
@@ -66,6 +73,16 @@ def _out(args: argparse.Namespace) -> Path:
     if args.what != "steps" and not out.suffix:
         out = out.with_suffix(suffix)
     return out
+
+
+def _check_out(args: argparse.Namespace, out: Path) -> None:
+    """--out (for steps: the folder and its two files) can be written, before any drawing."""
+    from ..viz.steps import STEPS_FILES  # (numpy only: no graphviz needed to name the files)
+
+    steps = args.what == "steps"
+    outputs = [(out / name, "--out") for name in STEPS_FILES] if steps else [(out, "--out")]
+    inputs = network_inputs(args.params) + data_inputs(args.dataset)
+    check_outputs(outputs, inputs, args.force, folders=[(out, "--out")] if steps else [])
 
 
 def _example_cost(args: argparse.Namespace) -> Tensor:
@@ -82,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
     from ..viz import draw_building_blocks, draw_graph, draw_network, render, render_backward_steps  # the viz extra
 
     what, out = args.what, _out(args)
+    _check_out(args, out)
     dims = args.layer_dims or list(DEFAULTS.lecture_dims)
     options = {"direction": args.direction, "grad_values": True, "legend": args.legend, "max_nodes": args.max_nodes,
                "show_cache": args.show_cache, "collapse": args.collapse, "fold_unnamed": args.fold_unnamed,

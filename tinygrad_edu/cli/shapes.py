@@ -6,7 +6,7 @@ import argparse
 
 from ..check import dimension_table
 from ..data import load_network
-from .common import DEFAULTS, command_parser, dims_text, int_list, positive_int
+from .common import DEFAULTS, add_max_data_arg, command_parser, dims_text, int_list, positive_int
 
 NAME = "shapes"
 HELP = "the matrix dimensions of lecture 4.4"
@@ -19,6 +19,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help=f"layer_dims (default the lecture's {dims_text(DEFAULTS.lecture_dims)})")
     p.add_argument("--m", type=positive_int, default=None, help="number of examples (default: the symbol m)")
     p.add_argument("--params", default=None, metavar="FILE.npz", help="take layer_dims from saved parameters")
+    add_max_data_arg(p)
     return p
 
 
@@ -26,6 +27,6 @@ def run(args: argparse.Namespace) -> int:
     """Print the table."""
     dims = args.layer_dims
     if args.params:
-        dims = list(load_network(args.params)[0].layer_dims)
+        dims = list(load_network(args.params, max_data_mb=args.max_data_mb)[0].layer_dims)
     print(dimension_table(dims or list(DEFAULTS.lecture_dims), args.m))
     return 0

@@ -1,6 +1,8 @@
 """Train a DeepNetwork by the lecture's loop (forward, cost, backward, update). Writes costs.csv,
 history.json (settings, cost history, accuracies) and costs.png to --out; --save writes the
-parameters W1, b1, ..., WL, bL to a .npz (and the settings to a .json beside it) for 'predict'."""
+parameters W1, b1, ..., WL, bL to a .npz (and the settings to a .json beside it) for 'predict'.
+Every output is checked before training starts and written atomically; a file tinygrad-edu did not
+write is replaced only with --force, an input (--dataset) never."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from .. import optim
-from ..data import Dataset, dataset_ref, save_network
+from ..data import Dataset, dataset_digest, dataset_ref, network_paths, save_network
 from ..errors import message
+from ..files import atomic_write
 from ..nn import DeepNetwork
 from ..plot import progress, save_cost_csv, save_cost_plot
 from ..train import TrainHistory, accuracy, train
@@ -23,10 +26,13 @@ from .common import (
     CLIError,
     activations,
     add_data_args,
+    add_force_arg,
     add_network_args,
     add_resolution_args,
+    check_outputs,
     command_parser,
     course_dims_text,
+    data_inputs,
     dims_text,
     fraction,
     load_data,
@@ -62,6 +68,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="folder for costs.csv, history.json, costs.png (default %(default)s)")
     p.add_argument("--save", default=None, metavar="PARAMS.npz", help="write the learned parameters here")
     p.add_argument("--no-plot", action="store_true", help="do not draw costs.png")
+    add_force_arg(p, "the files of --out and --save")
     add_resolution_args(p, "costs.png")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--plain-progress", action="store_true", help="a plain text progress bar even if tqdm is installed")
@@ -95,19 +102,40 @@ def _fit(args: argparse.Namespace, net: DeepNetwork, d: Dataset) -> tuple[TrainH
     return history, time.perf_counter() - t0
 
 
+def _outputs(args: argparse.Namespace) -> list[tuple[Path, str]]:
+    """Every file the command will write, with the flag that names it."""
+    out = Path(args.out)
+    files = [(out / "costs.csv", "--out"), (out / "history.json", "--out")]
+    if not args.no_plot:
+        files.append((out / "costs.png", "--out"))
+    if args.save:
+        params, side = network_paths(args.save, "--save")
+        files += [(params, "--save"), (side, "the sidecar of --save")]
+    return files
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Every output can be written (before any work, and again before writing)."""
+    check_outputs(_outputs(args), data_inputs(args.dataset), args.force, folders=[(Path(args.out), "--out")])
+
+
+def save_history(path: Path, history: TrainHistory, meta: dict[str, Any], seconds: float) -> Path:
+    """history.json: the settings ``meta``, the recorded costs (null where not finite: JSON has no
+    NaN), the final cost and the seconds taken, written atomically. Returns the path."""
+    final = history.final_cost
+    return atomic_write(path, json.dumps({
+        **meta, "record_every": history.record_every, "recorded_iterations": history.iterations,
+        "costs": [c if np.isfinite(c) else None for c in history.costs],
+        "final_cost": final if final is not None and np.isfinite(final) else None, "seconds": seconds,
+    }, indent=2) + "\n")
+
+
 def _write(args: argparse.Namespace, net: DeepNetwork, history: TrainHistory, meta: dict[str, Any],
            seconds: float) -> list[Path]:
     """costs.csv, history.json and costs.png in --out, and with --save the network; returns the paths."""
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    final = history.final_cost
     written = [save_cost_csv(history, out / "costs.csv")]
-    (out / "history.json").write_text(json.dumps({
-        **meta, "record_every": history.record_every, "recorded_iterations": history.iterations,
-        "costs": [c if np.isfinite(c) else None for c in history.costs],  # JSON has no NaN: null
-        "final_cost": final if final is not None and np.isfinite(final) else None, "seconds": seconds,
-    }, indent=2) + "\n", encoding="utf-8")
-    written.append(out / "history.json")
+    written.append(save_history(out / "history.json", history, meta, seconds))
     if not args.no_plot:
         try:
             written.append(save_cost_plot(history, out / "costs.png", dpi=args.dpi, width=args.width,
@@ -115,13 +143,15 @@ def _write(args: argparse.Namespace, net: DeepNetwork, history: TrainHistory, me
         except ImportError as e:
             print(f"NOTE: skipped costs.png: {one_line(e)}")
     if args.save:
-        written += save_network(args.save, net, meta)
+        written += save_network(args.save, net, meta, force=args.force)
     return written
 
 
 def run(args: argparse.Namespace) -> int:
-    """Load the data, build and train the network, report the accuracies, write the files."""
-    d = load_data(args.dataset, args.data_option, args.split_seed, args.test_fraction)
+    """Check the outputs, load the data, build and train the network, report the accuracies, write the files."""
+    _check_outputs(args)
+    digest = dataset_digest(args.dataset)  # (before reading: the data as they were loaded)
+    d = load_data(args.dataset, args.data_option, args.split_seed, args.test_fraction, args.max_data_mb)
     net = _network(args, d)
     dims, acts = list(net.layer_dims), list(net.activations)
     print(f"data: {d.description}")
@@ -140,6 +170,9 @@ def run(args: argparse.Namespace) -> int:
         "test_fraction": args.test_fraction, "learning_rate": args.lr, "iterations": args.iterations,
         "seed": args.seed, "optimizer": args.optimizer, "train_accuracy": acc_train, "test_accuracy": acc_test,
     }
+    if digest is not None:
+        meta["dataset_sha256"] = digest  # predict checks that the data are still these
+    _check_outputs(args)  # nothing appeared in the way while training
     written = _write(args, net, history, meta, seconds)
     print("wrote: " + ", ".join(str(p) for p in written))
     return 0
