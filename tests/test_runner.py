@@ -9,53 +9,24 @@ import time
 
 import numpy as np
 import pytest
+from learners import LOOP, changed
 
 from tinygrad_edu import manual
 from tinygrad_edu.check import compare_gradients
 from tinygrad_edu.cli import main
 from tinygrad_edu.runner import Context, Failure, Limits, Submission, hint, run_backward
-from tinygrad_edu.runner.hints import HINTS
+from tinygrad_edu.runner.hints import HINTS, match
 
 DIMS = [4, 3, 2, 1]
 FAST = Limits(timeout=5, memory_mb=512)
 
-# the course's backward written out, so that each test can break one line of it
-CORRECT = """
-import numpy as np
-
-def linear_backward(dZ, cache):
-    A_prev, W, b = cache
-    m = A_prev.shape[1]
-    dW = np.dot(dZ, A_prev.T) / m
-    db = np.sum(dZ, axis=1, keepdims=True) / m
-    dA_prev = np.dot(W.T, dZ)
-    return dA_prev, dW, db
-
-def L_model_backward(AL, Y, caches):
-    grads = {}
-    L = len(caches)
-    dA = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
-    for l in reversed(range(1, L + 1)):
-        linear_cache, Z = caches[l - 1]
-        if l == L:
-            s = 1 / (1 + np.exp(-Z))
-            dZ = dA * s * (1 - s)
-        else:
-            dZ = dA * (Z > 0)
-        dA, grads["dW" + str(l)], grads["db" + str(l)] = linear_backward(dZ, linear_cache)
-        grads["dA" + str(l - 1)] = dA
-    return grads
-"""
+CORRECT = LOOP  # the course's backward written out (tests/learners.py)
 
 
 def learner(tmp_path, code=CORRECT, name="learner.py", replace=()):
     """Write a learner's file: ``code`` with each (old, new) of ``replace`` applied once."""
-    code = textwrap.dedent(code)
-    for old, new in replace:
-        assert old in code, old
-        code = code.replace(old, new, 1)
     path = tmp_path / name
-    path.write_text(code)
+    path.write_text(changed(textwrap.dedent(code), *replace))
     return str(path)
 
 
@@ -294,33 +265,38 @@ def test_bad_submissions_are_refused_before_anything_runs(spec, error, words):
 
 # ----------------------------------------------------------------------------- where and why it failed
 
-# a learner's line for each row of HINTS that a learner's code can reach, and the words of the hint
+# a learner's line for each row of HINTS that a learner's code can reach (by the row's code and
+# pattern), and the words of the hint
 HINT_CASES = {
-    0: ([("np.dot(dZ, A_prev.T) / m", "np.dot(dZ, A_prev) / m")], "A_prev.T"),
-    1: ([("np.dot(dZ, A_prev.T) / m", "(dZ @ A_prev) / m")], "A_prev.T"),
-    2: ([("dA_prev = np.dot(W.T, dZ)", "dA_prev = W.T * dZ")], "use np.dot or @, not *"),
-    3: ([('linear_backward(dZ, linear_cache)', 'linear_backward(dZ, linear_cache)\n        grads["dA" + str(l + 1)]'),
-         ], "older notebook"),
-    4: ([("caches[l - 1]", "caches[l]")], "caches[l-1]"),
-    5: ([("A_prev, W, b = cache", "A_prev, W, b, Z = cache")], "((A_prev, W, b), Z)"),
-    6: ([("linear_cache, Z = caches[l - 1]", "Z, linear_cache = caches[l - 1]")], "((A_prev, W, b), Z)"),
-    7: ([("import numpy as np", "")], "import numpy as np"),
+    ("dot_not_elementwise", 0): ([("dZ = dA * (Z > 0)", "dZ = np.dot(dA, (Z > 0))")], "element by element (use *)"),
+    ("missing_transpose", 1): ([("np.dot(dZ, A_prev.T) / m", "np.dot(dZ, A_prev) / m")], "A_prev.T"),
+    ("missing_transpose", 2): ([("np.dot(dZ, A_prev.T) / m", "(dZ @ A_prev) / m")], "A_prev.T"),
+    ("elementwise_not_dot", 3): ([("dA_prev = np.dot(W.T, dZ)", "dA_prev = W.T * dZ")], "use np.dot or @, not *"),
+    ("dA_keys", 4): ([('linear_backward(dZ, linear_cache)',
+                       'linear_backward(dZ, linear_cache)\n        grads["dA" + str(l + 1)]')], "older notebook"),
+    ("cache_index", 5): ([("caches[l - 1]", "caches[l]")], "caches[l-1]"),
+    ("cache_layout", 6): ([("A_prev, W, b = cache", "A_prev, W, b, Z = cache")], "((A_prev, W, b), Z)"),
+    ("cache_layout", 7): ([("linear_cache, Z = caches[l - 1]", "Z, linear_cache = caches[l - 1]")],
+                          "((A_prev, W, b), Z)"),
+    ("numpy_not_imported", 8): ([("import numpy as np", "")], "import numpy as np"),
 }
 
 
 def test_every_hint_a_learners_code_can_reach_has_a_test_row():
-    reachable = [i for i, row in enumerate(HINTS) if row.status == "raised"]
-    assert sorted(HINT_CASES) == reachable
+    reachable = [(row.code, i) for i, row in enumerate(HINTS) if row.status == "raised"]
+    assert sorted(HINT_CASES) == sorted(reachable)
 
 
-@pytest.mark.parametrize("row", sorted(HINT_CASES))
+@pytest.mark.parametrize("row", sorted(HINT_CASES), ids=lambda r: f"{r[0]}-{r[1]}")
 def test_each_hint_is_given_for_the_mistake_it_is_written_for(tmp_path, network, row):
     params, X, Y, _, _ = network
     replace, words = HINT_CASES[row]
     report = compare_gradients(params, X, Y, backward=learner(tmp_path, replace=replace))
     f = report.failure
     assert f is not None and f.status == "raised", report
-    assert hint(f, Context(DIMS, 6)) == HINTS[row].write(f, re.search(HINTS[row].pattern, f.message), Context(DIMS, 6))
+    code, index = row
+    assert match(f, Context(DIMS, 6)) == (code, HINTS[index].write(f, re.search(HINTS[index].pattern, f.message),
+                                                                  Context(DIMS, 6)))
     assert words in f.hint, f.hint
     assert f.file == "learner.py" and f.code and f.code.strip() in open(tmp_path / "learner.py").read()
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..lecture import equation
 from .outcome import Failure
 
-__all__ = ["Context", "HINTS", "hint", "shape_in_lecture_terms"]
+__all__ = ["CAUSES", "Context", "HINTS", "hint", "match", "shape_in_lecture_terms"]
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,14 @@ def _eq(which: str, f: Failure) -> str:
     return equation(which, f.layer).split(", with")[0].split("  (")[0]
 
 
+def _dot_same_shapes(f: Failure, m: re.Match[str], ctx: Context) -> str:
+    return ("two arrays of the same shape were multiplied as matrices: dZ[l] = dA[l] * g'(Z[l]) is element by "
+            "element (use *), not np.dot or @")
+
+
 def _dot(f: Failure, m: re.Match[str], ctx: Context) -> str:
     a, b = (int(x) for x in m.group(1, 2))
     shapes = _shapes(f.message)[:2]
-    if len(shapes) == 2 and shapes[0] == shapes[1]:
-        return ("two arrays of the same shape were multiplied as matrices: dZ[l] = dA[l] * g'(Z[l]) is element by "
-                "element (use *), not np.dot or @")
     named = " and ".join(shape_in_lecture_terms(s, ctx) for s in shapes) if len(shapes) == 2 else \
         f"inner sizes {a} and {b}"
     return (f"a matrix product needs (a, k) times (k, b); here {named}. In the backward pass two products need a "
@@ -97,47 +99,79 @@ def _text(text: str) -> Callable[[Failure, re.Match[str], Context], str]:
 @dataclass(frozen=True)
 class Hint:
     """One row of :data:`HINTS`: ``status`` and ``kind`` ("" for any) and a ``pattern`` searched in
-    the message."""
+    the message; ``code`` names the cause (the grader's ``mistake`` column), ``write`` the hint."""
 
+    code: str
     status: str
     kind: str
     pattern: str
     write: Callable[[Failure, re.Match[str], Context], str]
 
 
+#: what each code of :data:`HINTS` names
+CAUSES: dict[str, str] = {
+    "dot_not_elementwise": "np.dot or @ where the lecture multiplies element by element (dZ = dA * g'(Z))",
+    "missing_transpose": "a matrix product without the transpose it needs (A_prev.T in dW, W.T in dA_prev)",
+    "elementwise_not_dot": "* where the lecture has a matrix product (np.dot or @)",
+    "dA_keys": "the course's two layouts of the dA keys mixed",
+    "cache_index": "caches indexed past its end (layer l's cache is caches[l-1])",
+    "cache_layout": "a cache unpacked in the wrong layout (it is ((A_prev, W, b), Z))",
+    "numpy_not_imported": "numpy used without import numpy as np",
+    "huge_array": "an array far larger than the network's (a broadcast outer product)",
+    "endless_loop": "a loop that never ends",
+    "ends_process": "sys.exit() or os._exit() instead of return",
+    "no_return": "no return statement (it returned None)",
+    "not_a_dict": "something other than the dict of gradients returned",
+    "missing_function": "no function of the name graded",
+}
+
+_DOT = r"shapes \((\d+),\s*(\d+)\) and \((\d+),\s*(\d+)\) not aligned"
+
 #: the hints, tried in order
 HINTS: tuple[Hint, ...] = (
-    Hint("raised", "ValueError", r"shapes \(\d+,\s*\d+\) and \(\d+,\s*\d+\) not aligned: (\d+) \(dim 1\) != (\d+)",
-         _dot),
-    Hint("raised", "ValueError", r"matmul: .*mismatch in its core dimension.*\(size (\d+) is different from (\d+)\)",
-         _dot),
-    Hint("raised", "ValueError", r"operands could not be broadcast together with shapes? \([\d,\s]*\)\s*\([\d,\s]*\)",
-         _broadcast),
-    Hint("raised", "KeyError", r"'dA\d+'", _dA_key),
-    Hint("raised", "IndexError", r"list index out of range", _cache_index),
-    Hint("raised", "ValueError", r"(not enough|too many) values to unpack", _cache_layout),
-    Hint("raised", "", r"'tuple' object|tuple indices|for [-+*/@]+: .*'tuple'|'tuple'", _cache_layout),
-    Hint("raised", "NameError", r"name 'np' is not defined", _text("put `import numpy as np` at the top of the file")),
-    Hint("memory", "", r"", _text("an array far larger than the network's: an (n, m) array multiplied with a "
-                                  "transposed one broadcasts to (n, m, m) or worse; check the shapes of each "
-                                  "product (the limit is --memory)")),
-    Hint("timeout", "", r"", _text("an endless loop? `for l in reversed(range(L - 1))` counts down and ends; a "
-                                   "`while` loop must change its variable (the limit is --timeout)")),
-    Hint("exited", "", r"", _text("return grads at the end of the function instead of ending the program")),
-    Hint("bad_output", "", r"returned None", _text("end the function with `return grads`")),
-    Hint("bad_output", "", r"", _text("return the dict grads = {'dA0': ..., 'dW1': ..., 'db1': ..., ...}")),
-    Hint("missing_function", "", r"", _text("define it with the course's signature, def L_model_backward(AL, Y, "
-                                            "caches), or name yours: --backward FILE.py:NAME")),
+    Hint("dot_not_elementwise", "raised", "ValueError", r"shapes \((\d+),\s*(\d+)\) and \(\1,\s*\2\) not aligned",
+         _dot_same_shapes),
+    Hint("missing_transpose", "raised", "ValueError", _DOT + r": (\d+) \(dim 1\) != (\d+)", _dot),
+    Hint("missing_transpose", "raised", "ValueError",
+         r"matmul: .*mismatch in its core dimension.*\(size (\d+) is different from (\d+)\)", _dot),
+    Hint("elementwise_not_dot", "raised", "ValueError",
+         r"operands could not be broadcast together with shapes? \([\d,\s]*\)\s*\([\d,\s]*\)", _broadcast),
+    Hint("dA_keys", "raised", "KeyError", r"'dA\d+'", _dA_key),
+    Hint("cache_index", "raised", "IndexError", r"list index out of range", _cache_index),
+    Hint("cache_layout", "raised", "ValueError", r"(not enough|too many) values to unpack", _cache_layout),
+    Hint("cache_layout", "raised", "", r"'tuple' object|tuple indices|for [-+*/@]+: .*'tuple'|'tuple'", _cache_layout),
+    Hint("numpy_not_imported", "raised", "NameError", r"name 'np' is not defined",
+         _text("put `import numpy as np` at the top of the file")),
+    Hint("huge_array", "memory", "", r"", _text("an array far larger than the network's: an (n, m) array multiplied "
+                                                "with a transposed one broadcasts to (n, m, m) or worse; check the "
+                                                "shapes of each product (the limit is --memory)")),
+    Hint("endless_loop", "timeout", "", r"", _text("an endless loop? `for l in reversed(range(L - 1))` counts down and "
+                                                   "ends; a `while` loop must change its variable (the limit is "
+                                                   "--timeout)")),
+    Hint("ends_process", "exited", "", r"", _text("return grads at the end of the function instead of ending the "
+                                                  "program")),
+    Hint("no_return", "bad_output", "", r"returned None", _text("end the function with `return grads`")),
+    Hint("not_a_dict", "bad_output", "", r"", _text("return the dict grads = {'dA0': ..., 'dW1': ..., 'db1': ..., "
+                                                    "...}")),
+    Hint("missing_function", "missing_function", "", r"", _text("define it with the course's signature, def "
+                                                                "L_model_backward(AL, Y, caches), or name yours: "
+                                                                "--backward FILE.py:NAME")),
 )
 
 
-def hint(failure: Failure, ctx: Context | None = None) -> str | None:
-    """The hint of the first row of :data:`HINTS` that matches ``failure`` (None when none does)."""
+def match(failure: Failure, ctx: Context | None = None) -> tuple[str, str] | None:
+    """(code, hint) of the first row of :data:`HINTS` that matches ``failure`` (None when none does)."""
     ctx = ctx or Context()
     for row in HINTS:
         if row.status != failure.status or (row.kind and row.kind != failure.kind):
             continue
         m = re.search(row.pattern, failure.message)
         if m is not None:
-            return row.write(failure, m, ctx)
+            return row.code, row.write(failure, m, ctx)
     return None
+
+
+def hint(failure: Failure, ctx: Context | None = None) -> str | None:
+    """The hint of the first row of :data:`HINTS` that matches ``failure`` (None when none does)."""
+    found = match(failure, ctx)
+    return found[1] if found else None

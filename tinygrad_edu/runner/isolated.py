@@ -56,10 +56,13 @@ _MODULE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 class Submission:
     """A learner's code: ``target`` is a path to a ``.py`` file or a module name (imported with
     the current folder on the path); ``function`` the name of their backward (None: the first of
-    :data:`DEFAULT_FUNCTIONS` that the code defines)."""
+    :data:`DEFAULT_FUNCTIONS` that the code defines). With ``source``, the code itself is given
+    (:meth:`from_source`: a notebook's code cells, a file read elsewhere) and ``target`` is the
+    file name it runs under, in the child's scratch folder."""
 
     target: str
     function: str | None = None
+    source: str | None = None
 
     @classmethod
     def parse(cls, spec: str) -> Submission:
@@ -72,15 +75,26 @@ class Submission:
         sub.check()
         return sub
 
+    @classmethod
+    def from_source(cls, name: str, source: str, function: str | None = None) -> Submission:
+        """The code ``source``, run as the file ``name`` (a plain file name ending in .py)."""
+        sub = cls(name, function, source)
+        sub.check()
+        return sub
+
     @property
     def is_file(self) -> bool:
-        return self.target.endswith(".py") or "/" in self.target or os.sep in self.target
+        return self.source is None and (self.target.endswith(".py") or "/" in self.target or os.sep in self.target)
 
     def check(self) -> None:
         """A ValueError or FileNotFoundError naming what is wrong with the submission itself."""
         if self.function is not None and not _IDENTIFIER.fullmatch(self.function):
             raise ValueError(message(_WHERE, f"{self.function!r} is not a function name"))
-        if self.is_file:
+        if self.source is not None:
+            if not isinstance(self.source, str) or not re.fullmatch(r"[\w.\- ]{1,200}\.py", self.target):
+                raise ValueError(message("Submission", f"source must be text and its name a plain file name ending in "
+                                                       f".py, got {self.target!r}"))
+        elif self.is_file:
             path = Path(self.target)
             if path.is_dir():
                 raise IsADirectoryError(message(_WHERE, f"{self.target!r} is a folder", "give the learner's .py file"))
@@ -93,13 +107,18 @@ class Submission:
     def __str__(self) -> str:
         return self.target + (f":{self.function}" if self.function else "")
 
-    def _request(self, cases: Sequence[Case], limits: Limits) -> dict[str, Any]:
-        if self.is_file:
-            path = os.path.abspath(self.target)
-            folder = os.path.dirname(path)
+    def _request(self, cases: Sequence[Case], limits: Limits, scratch: Path) -> dict[str, Any]:
+        if self.source is not None:  # the code goes into a folder of its own inside the scratch folder
+            folder = scratch / "submission"
+            folder.mkdir()
+            (folder / self.target).write_text(self.source, encoding="utf-8")
+            kind, path, folder_text = "file", str(folder / self.target), str(folder)
+        elif self.is_file:
+            kind, path = "file", os.path.abspath(self.target)
+            folder_text = os.path.dirname(path)
         else:
-            path, folder = self.target, os.getcwd()
-        return {"kind": "file" if self.is_file else "module", "target": path, "folder": folder,
+            kind, path, folder_text = "module", self.target, os.getcwd()
+        return {"kind": kind, "target": path, "folder": folder_text,
                 "functions": [self.function] if self.function else list(DEFAULT_FUNCTIONS),
                 "cases": len(cases), "layers": [len(c[2]) for c in cases], "limits": limits.to_json()}
 
@@ -207,8 +226,7 @@ def _process_failure(returncode: int | None, timed_out: bool, limits: Limits, st
     if timed_out or returncode == -getattr(signal, "SIGXCPU", 1000):
         msg = f"it did not finish within the time limit of {limits.timeout:g} s (an endless loop?)"
         if stuck is not None:
-            return Failure("timeout", "timeout", msg + "; it was running this line when it was stopped",
-                           stuck.file, stuck.line, stuck.code, stuck.function)
+            return Failure("timeout", "timeout", msg, stuck.file, stuck.line, stuck.code, stuck.function)
         return Failure("timeout", "timeout", msg)
     assert returncode is not None
     if returncode < 0:
@@ -341,7 +359,7 @@ def run_backward(submission: Submission, cases: Sequence[Case], limits: Limits |
     try:
         inputs = _inputs(cases)
         np.savez(scratch / "in.npz", **inputs)
-        request = submission._request(cases, limits)
+        request = submission._request(cases, limits, scratch)
         (scratch / "request.json").write_text(json.dumps(request), encoding="utf-8")
         timed_out, returncode, output = _run_child(str(scratch), limits, launcher)
         input_mb = sum(a.nbytes for a in inputs.values()) / 1e6

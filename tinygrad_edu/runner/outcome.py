@@ -94,14 +94,16 @@ class Failure:
         """One line: ``ValueError: ... (at learner.py:12 in model_backward, layer 2)``."""
         text = f"{self.kind}: {self.message}" if self.kind and self.status in ("raised", "memory") else self.message
         text = " ".join(text.split())
-        extras = [e for e in (f"at {self.location}" if self.location else None,
+        at = "stopped at" if self.status == "timeout" else "at"
+        extras = [e for e in (f"{at} {self.location}" if self.location else None,
                               f"layer {self.layer}" if self.layer is not None else None) if e]
         return text + (f" ({', '.join(extras)})" if extras else "")
 
     def __str__(self) -> str:
         lines = [f"{self.kind}: {self.message}" if self.status in ("raised", "memory") else self.message]
         if self.location:
-            lines.append(f"  at {self.location}" + (f": {self.code.strip()}" if self.code else ""))
+            at = "stopped at" if self.status == "timeout" else "at"  # the line it was running at the deadline
+            lines.append(f"  {at} {self.location}" + (f": {self.code.strip()}" if self.code else ""))
         if self.layer is not None:
             lines.append(f"  while processing layer {self.layer} (the last cache it read was caches[{self.read}])")
         if self.hint:
