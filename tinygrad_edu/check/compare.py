@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from .diagnose import cache_reads_findings, diagnose
 from .reference import Reference, autograd, reference
 from .report import GradientReport, GradientRow
 
-__all__ = ["compare_gradients"]
+__all__ = ["compare_gradients", "Prepared", "prepare", "report_for"]
 
 Array = np.ndarray
 _WHERE = "compare_gradients"
@@ -110,22 +111,55 @@ def compare_gradients(
     Returns a :class:`GradientReport`; ``print(report)`` shows the table and the diagnosis.
     """
     params, acts, backward = _arguments(parameters, backward)
+    prepared = prepare(params, acts, X, Y)
+    if backward is None:
+        return report_for(prepared)
+    learner, outcome = _run_learner(backward, prepared.ref, limits)
+    return report_for(prepared, learner, outcome)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One network and data set, ready to be compared with any number of learners' gradients:
+    the lecture's reference (:func:`~.reference.reference`) and autograd's gradients in the
+    lecture's convention. Made by :func:`prepare`; used by :func:`report_for`."""
+
+    layer_dims: list[int]
+    activations: list[str]
+    X: Array
+    Y: Array
+    auto: dict[str, Array]
+    ref: Reference
+
+    @property
+    def case(self) -> tuple[Array, Array, list[Any]]:
+        """(AL, Y, caches): what a learner's backward is given."""
+        return self.ref.AL, self.ref.Y, self.ref.caches
+
+
+def prepare(params: Mapping[str, Any], activations: list[str], X: Any, Y: Any) -> Prepared:
+    """A course-style dict of parameters with its activations, and data X (n[0], m), Y (n[L], m),
+    checked and computed once for :func:`report_for`."""
+    params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     dims = parameters_layer_dims(params, _WHERE)
     x, y = _float64_data(X, Y, dims, _WHERE)
-    auto = autograd(params, acts, x, y)
-    ref = reference(params, acts, x, y)
-    learner: CaseResult | None = None
-    outcome: Outcome | None = None
-    notes: list[str] = []
-    if backward is None:
+    return Prepared(dims, list(activations), x, y, autograd(params, list(activations), x, y),
+                    reference(params, list(activations), x, y))
+
+
+def report_for(prepared: Prepared, learner: CaseResult | None = None, outcome: Outcome | None = None) -> GradientReport:
+    """The report for one network: autograd against the lecture's equations (no ``learner``), or
+    against what a learner's backward returned (``learner``, from :mod:`tinygrad_edu.runner`;
+    ``outcome``, when it ran in its own process, adds what it printed and how it ended)."""
+    ref, notes = prepared.ref, []
+    if learner is None:
         other: dict[str, Any] = ref.grads
     else:
-        learner, outcome = _run_learner(backward, ref, limits)
         other, note = _older_keys(learner.grads, ref)
         notes += [note] if note else []
         notes += [f"Note: grads[{k!r}] is {why}; return arrays of numbers." for k, why in learner.refused.items()]
     failure = learner.failure if learner is not None else None
-    rows = _rows(auto, other, ref, learner, failure)
+    rows = _rows(prepared.auto, other, ref, learner, failure)
     first_bad = next((r.layer for r in rows if r.ok is False), None)
     if not np.all((ref.AL > 0) & (ref.AL < 1)):
         notes.append(_SATURATED)
@@ -135,8 +169,8 @@ def compare_gradients(
         findings = cache_reads_findings(learner.reads, ref.L, set())
     elif learner is not None and first_bad is not None:
         findings = diagnose(ref, other, learner.reads)
-    against = "your backward" if backward is not None else "the lecture's equations"
-    return GradientReport(rows, against, dims, acts, x.shape[1], findings, first_bad,
+    against = "your backward" if learner is not None else "the lecture's equations"
+    return GradientReport(rows, against, prepared.layer_dims, prepared.activations, ref.m, findings, first_bad,
                           failure.headline() if failure else None, notes, failure,
                           outcome.output if outcome else "", outcome.status if outcome else None)
 
