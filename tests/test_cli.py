@@ -24,7 +24,7 @@ from tinygrad_edu.nn import DeepNetwork
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-COMMANDS = ("demo", "train", "predict", "compare", "gradcheck", "shapes", "draw")
+COMMANDS = ("demo", "train", "predict", "compare", "gradcheck", "grade", "shapes", "draw")
 
 # the optional packages some tests need, and the extra of pyproject.toml that installs each
 EXTRAS = {"sklearn": "data", "h5py": "data", "matplotlib": "plot", "graphviz": "viz"}
@@ -106,6 +106,7 @@ def test_python_dash_m_entry_point_and_usage_error_on_one_line() -> None:
         (["predict", "no/such/params.npz"], ["does not exist"]),
         (["compare", "--backward", "no/such/learner.py"], ["--backward", "does not exist"]),
         (["compare", "--backward", "not a module"], ["--backward", "neither a .py file nor a module name"]),
+        (["compare", "--backward", "a.py", "--backward", "b.py"], ["--backward given twice", "grade"]),
         (["draw", "trained"], ["--params"]),
         (["shapes", "3,0,1"], ["positive"]),
     ],

@@ -13,6 +13,8 @@ import pytest
 
 pytest.importorskip("graphviz", reason="the viz extra is not installed: pip install -e '.[viz]'")
 
+from browser import new_browser  # noqa: E402
+
 from tinygrad_edu import Tensor  # noqa: E402
 from tinygrad_edu.graph import run_backward  # noqa: E402
 from tinygrad_edu.nn import DeepNetwork, binary_cross_entropy  # noqa: E402
@@ -95,29 +97,11 @@ def test_hostile_names_cannot_break_the_pages_script(tmp_path):
 # ----------------------------------------------------------------------------- in a real browser
 
 
-def _browser():
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (the dev extra)")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if not chromium or not driver:
-        pytest.skip("no browser: install Debian's chromium and chromium-driver (apt-get install chromium "
-                    "chromium-driver) to run the step-through page in headless Chromium")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1200,800"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(executable_path=driver), options=options)
-
-
 def test_the_step_page_in_headless_chromium(tmp_path):
     _, J = network_cost()
     page = render_backward_steps(J, tmp_path / "steps")
     data = page_data(page.read_text())
-    browser = _browser()
+    browser = new_browser()
     try:
         from selenium.webdriver.common.by import By
         from selenium.webdriver.common.keys import Keys

@@ -220,6 +220,18 @@ def collapse(text: str) -> str | bool:
 # ============================================================================ parsers and argument groups
 
 
+class Once(argparse.Action):
+    """An option that may be given once: a second one is refused (argparse would silently keep the
+    last), e.g. ``--backward a.py --backward b.py`` (to check several files, use ``grade``)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        if getattr(namespace, self.dest, None) is not None:
+            parser.error(f"{option_string} given twice ({getattr(namespace, self.dest)!r} and {values!r}); it takes "
+                         "one; to check many learners' files, use tinygrad-edu grade FILE...")
+        setattr(namespace, self.dest, values)
+
+
 def command_parser(subparsers: argparse._SubParsersAction, name: str, help: str, description: str | None,
                    run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
     """The sub-parser of the command ``name``: ``help`` is its line in ``tinygrad-edu --help``,
@@ -256,7 +268,8 @@ def add_network_args(p: argparse.ArgumentParser, dims_default: str, params: bool
         p.add_argument("--m", type=positive_int, default=None,
                        help="number of examples m (default: a few for pictures, else the whole training set)")
     if backward:
-        p.add_argument("--backward", default=None, metavar="MODULE:FUNCTION|PATH.py[:FUNCTION]", help=backward)
+        p.add_argument("--backward", default=None, metavar="PATH.py[:FUNCTION]|MODULE:FUNCTION", help=backward,
+                       action=Once)
 
 
 def add_resolution_args(p: argparse.ArgumentParser, what: str) -> None:

@@ -16,9 +16,10 @@ __all__ = ["add_limit_args", "submission", "limits", "show_output"]
 _DEFAULT = Limits()
 
 
-def add_limit_args(p: argparse.ArgumentParser) -> None:
+def add_limit_args(p: argparse.ArgumentParser,
+                   title: str = "your backward's process (it runs on its own, with these limits)") -> None:
     """``--timeout SECONDS`` and ``--memory MB`` for the learner's process."""
-    g = p.add_argument_group("your backward's process (it runs on its own, with these limits)")
+    g = p.add_argument_group(title)
     g.add_argument("--timeout", type=positive_float, default=_DEFAULT.timeout, metavar="SECONDS",
                    help="wall-clock time it may take, the import of its file included (default %(default)g)")
     g.add_argument("--memory", type=positive_int, default=_DEFAULT.memory_mb, metavar="MB",

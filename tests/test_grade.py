@@ -1,0 +1,240 @@
+"""tinygrad_edu.grade: a generated class with every status and every mistake code, each learner a
+real file (or notebook) run in a real child process; the rows checked one by one; the results
+independent of how many run at once; the CLI, its files and feedback()."""
+
+import csv
+import json
+import time
+
+import learners
+import pytest
+from learners import STEPS
+
+from tinygrad_edu.cli import main
+from tinygrad_edu.grade import STATUSES, feedback, find_submissions, grade_submissions
+from tinygrad_edu.grade.submissions import notebook_code
+from tinygrad_edu.runner import Limits
+
+CORRECT = STEPS  # the course's backward as its notebook structures it (tests/learners.py)
+
+
+def changed(*pairs, extra=""):
+    return learners.changed(CORRECT, *pairs, extra=extra)
+
+
+PATCHER = """
+import tinygrad_edu.grade.verdict as verdict
+import tinygrad_edu.check.compare as compare
+verdict.verdict = lambda *a, **k: None
+compare.report_for = lambda *a, **k: None
+print("All gradients agree.")
+"""
+
+# name -> (code, status, mistake, words in the message)
+CLASS = {
+    "correct.py": (CORRECT, "correct", "", "All gradients agree on the 3 networks"),
+    "missing_1_over_m.py": (changed(("db = np.sum(dZ, axis=1, keepdims=True) / m", "db = np.sum(dZ, axis=1, "
+                                     "keepdims=True)")), "wrong", "missing_1_over_m", "the 1/m is missing"),
+    "db_axis.py": (changed(("np.sum(dZ, axis=1, keepdims=True) / m", "np.sum(dZ, axis=0, keepdims=True) / m")),
+                   "wrong", "db_wrong_axis", "summed over axis 0"),
+    "dW_transposed.py": (changed(("np.dot(dZ, A_prev.T) / m", "np.dot(A_prev, dZ.T) / m")), "wrong", "dW_transposed",
+                         "transposed"),
+    "dAL_sign.py": (changed(("dAL = -(np.divide", "dAL = (np.divide")), "wrong", "dAL_sign", "wrong sign"),
+    "swapped.py": (changed(('if activation == "relu":', 'if activation == "sigmoid":')), "wrong",
+                   "activation_swapped", "relu and sigmoid are swapped"),
+    "cache_off_by_one.py": (changed(("caches[l], \"relu\")", "caches[l + 1], \"relu\")")), "error", "cache_off_by_one",
+                            "caches off by one"),
+    "elementwise.py": (changed(("dA_prev = np.dot(W.T, dZ)", "dA_prev = W.T * dZ")), "error", "elementwise_not_dot",
+                       "use np.dot or @, not *"),
+    "strings.py": (changed(("    return grads", "    grads['dW1'] = grads['dW1'].astype(str)\n    return grads")),
+                   "error", "not_numbers", "strings"),
+    "loops.py": (changed(("for l in reversed(range(L - 1)):", "l = L - 2\n    while l >= 0:")), "timeout",
+                 "endless_loop", "time limit of 2 s"),
+    "ten_gigabytes.py": (changed(("    grads = {}", "    grads = {}\n    big = np.ones(10 * 2**30 // 8)")), "memory",
+                         "huge_array", "MemoryError"),
+    "exits.py": (changed(("    return grads", "    import os\n    os._exit(0)")), "crashed", "ends_process",
+                 "exit code 0"),
+    "patches.py": (changed(("np.dot(dZ, A_prev.T) / m", "np.dot(dZ, A_prev.T)"), extra=PATCHER), "wrong",
+                   "missing_1_over_m", "the 1/m is missing"),
+    "prints.py": (changed(("    return grads", "    import sys\n    for _ in range(100):\n"
+                                              "        sys.stdout.write('x' * 1_000_000)\n    return grads")),
+                  "correct", "", "All gradients agree"),
+    "syntax.py": (CORRECT.replace("def L_model_backward(AL, Y, caches):", "def L_model_backward(AL, Y, caches)"),
+                  "import_error", "", "not valid Python"),
+    "no_function.py": (CORRECT.replace("L_model_backward", "my_backward"), "missing_function", "missing_function",
+                       "no function L_model_backward or model_backward"),
+}
+
+
+def notebook(code_cells, markdown="# Week 4"):
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": [markdown]}]
+    for src in code_cells:
+        cells.append({"cell_type": "code", "metadata": {}, "execution_count": None,
+                      "outputs": [{"output_type": "stream", "name": "stdout", "text": ["not code\n"]}],
+                      "source": src.splitlines(keepends=True)})
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+NOTEBOOK = notebook(["%matplotlib inline\n!pip list\nfiles = !ls\nimport numpy as np", "%%bash\necho not Python",
+                     CORRECT.replace("import numpy as np\n", "")])
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("class")
+    for name, (code, *_rest) in CLASS.items():
+        (folder / name).write_text(code)
+    (folder / "magics.ipynb").write_text(NOTEBOOK)
+    (folder / ".hidden.py").write_text("raise SystemExit")  # not a submission
+    (folder / "notes.txt").write_text("not a submission")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def graded(klass):
+    start = time.perf_counter()
+    result = grade_submissions([klass], limits=Limits(timeout=2), workers=2)
+    return result, time.perf_counter() - start
+
+
+def test_every_status_and_mistake_code_is_in_the_generated_class():
+    statuses = {status for _, status, _, _ in CLASS.values()}
+    assert statuses == set(STATUSES)
+    mistakes = {m for _, _, m, _ in CLASS.values()}
+    assert {"missing_1_over_m", "db_wrong_axis", "dW_transposed", "dAL_sign", "activation_swapped",
+            "cache_off_by_one", "elementwise_not_dot"} <= mistakes
+
+
+def test_each_learner_gets_its_row(graded):
+    result, seconds = graded
+    rows = {r.submission: r for r in result.rows}
+    assert sorted(rows) == sorted([*CLASS, "magics.ipynb"])  # hidden files and other suffixes are not submissions
+    for name, (_, status, mistake, words) in CLASS.items():
+        r = rows[name]
+        assert (r.status, r.mistake) == (status, mistake), (name, r)
+        assert words in r.message, (name, r.message)
+        assert (r.score == 1.0) == (status == "correct"), (name, r.score)
+    assert rows["missing_1_over_m.py"].first_wrong_layer == 4 and 0 < rows["missing_1_over_m.py"].score < 1
+    assert rows["prints.py"].output.startswith("xxxx") and len(rows["prints.py"].output) <= 4000
+    assert rows["loops.py"].seconds < 5 and "loops.py" in rows["loops.py"].details
+    assert rows["magics.ipynb"].status == "correct"
+    assert seconds < 60
+
+
+def test_a_learner_that_patches_the_grader_patches_only_its_own_process(graded):
+    result, _ = graded
+    (row,) = [r for r in result.rows if r.submission == "patches.py"]
+    assert row.status == "wrong" and row.output.startswith("All gradients agree.")
+
+
+def test_the_results_do_not_depend_on_how_many_run_at_once(klass, graded):
+    result, _ = graded
+    one = grade_submissions([klass], limits=Limits(timeout=2), workers=1)
+    many = grade_submissions([klass], limits=Limits(timeout=2), workers=5)
+    for a, b, c in zip(result.rows, one.rows, many.rows):
+        assert a.same_verdict(b) and a.same_verdict(c), (a, b, c)
+
+
+def test_the_summary_counts(graded):
+    result, _ = graded
+    counts = result.counts()
+    assert counts["correct"] == 3 and counts["wrong"] == 6 and sum(counts.values()) == len(CLASS) + 1
+    assert dict(result.mistakes())["missing_1_over_m"] == 2
+
+
+def test_notebooks_keep_their_cells_and_lines():
+    code, cells = notebook_code(notebook(["x = 1\n%time y = 2", "%%bash\nls", "%%time\nz = 3\n!ls\n  w = !ls"]))
+    lines = code.split("\n")
+    assert lines[0] == "x = 1" and lines[1] == "pass  # %time y = 2"
+    assert "ls" not in [line.strip() for line in lines]  # the %%bash cell is left out
+    assert cells[lines.index("z = 3")] == (4, 2)  # cell 4 (the markdown cell is 1), line 2
+    assert lines[lines.index("z = 3") + 1] == "pass  # !ls" and lines[lines.index("z = 3") + 2] == "  pass  # w = !ls"
+    with pytest.raises(ValueError, match="not JSON"):
+        notebook_code("{not json")
+
+
+def test_an_error_in_a_notebook_names_the_cell_and_its_line(tmp_path):
+    broken = CORRECT.replace("import numpy as np\n", "").replace("dA_prev = np.dot(W.T, dZ)", "dA_prev = W.T * dZ")
+    (tmp_path / "nb.ipynb").write_text(notebook(["import numpy as np", broken]))
+    (row,) = grade_submissions([tmp_path], limits=Limits(timeout=5), workers=1).rows
+    assert row.status == "error" and row.mistake == "elementwise_not_dot"
+    line = broken.splitlines().index("    dA_prev = W.T * dZ") + 1
+    assert f"at nb.ipynb (cell 3):{line} in linear_backward" in row.details
+
+
+def test_bad_paths_are_refused_before_anything_runs(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        find_submissions([tmp_path / "missing"])
+    (tmp_path / "a.txt").write_text("x")
+    with pytest.raises(ValueError, match="neither a .py file nor a .ipynb notebook"):
+        find_submissions([tmp_path / "a.txt"])
+    with pytest.raises(ValueError, match="no .py or .ipynb files"):
+        find_submissions([tmp_path])
+    (tmp_path / "a.py").write_text(CORRECT)
+    assert len(find_submissions([tmp_path, tmp_path / "a.py"])) == 1  # named twice, graded once
+    (tmp_path / "latin1.py").write_bytes("# caf\xe9\n".encode("latin-1"))
+    (tmp_path / "nb.ipynb").write_text("[1, 2]")
+    rows = {s.name: s for s in find_submissions([tmp_path])}
+    assert "not UTF-8" in rows["latin1.py"].problem and "no list of cells" in rows["nb.ipynb"].problem
+    graded = {r.submission: r for r in grade_submissions([tmp_path], workers=1).rows}
+    assert graded["latin1.py"].status == "import_error" and graded["a.py"].status == "correct"
+
+
+def test_the_cli_writes_csv_json_and_html_and_prints_the_summary(klass, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["grade", str(klass / "correct.py"), str(klass / "db_axis.py"), str(klass / "syntax.py"),
+                 "--csv", str(out / "r.csv"), "--json", str(out / "r.json"), "--html", str(out / "r.html"),
+                 "--workers", "2", "--quiet"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "graded 3 submissions" in printed and "db_wrong_axis" in printed and "import_error" in printed
+    rows = list(csv.DictReader((out / "r.csv").open()))
+    assert [r["status"] for r in rows] == ["correct", "wrong", "import_error"]
+    assert list(rows[0]) == ["submission", "status", "score", "first_wrong_layer", "mistake", "message", "seconds"]
+    data = json.loads((out / "r.json").read_text())
+    assert data["counts"]["wrong"] == 1 and data["seed"] == 0 and len(data["networks"]) == 3
+    assert data["rows"][1]["mistake"] == "db_wrong_axis" and "Autograd vs your backward" in data["rows"][1]["details"]
+    assert "<table id=\"rows\">" in (out / "r.html").read_text()
+    # the outputs are checked before any work: a submission is never overwritten
+    assert main(["grade", str(klass / "correct.py"), "--csv", str(klass / "correct.py")]) == 1
+    assert "correct.py" in capsys.readouterr().err
+
+
+def test_a_function_name_is_checked_and_used(klass, capsys):
+    assert main(["grade", str(klass / "no_function.py"), "--function", "my_backward", "--quiet"]) == 0
+    assert "correct" in capsys.readouterr().out
+    assert main(["grade", str(klass / "correct.py"), "--function", "not a name"]) == 1
+    assert "not a function name" in capsys.readouterr().err
+
+
+def test_feedback_in_a_learners_notebook(capsys):
+    namespace: dict = {}
+    exec(CORRECT, namespace)
+    row = feedback(namespace["L_model_backward"])
+    assert row.status == "correct" and "Well done" in capsys.readouterr().out
+    exec(CLASS["db_axis.py"][0], namespace)
+    row = feedback(namespace["L_model_backward"])
+    out = capsys.readouterr().out
+    assert row.status == "wrong" and row.mistake == "db_wrong_axis"
+    assert "summed over axis 0" in out and "It should be: db[4] = (1/m) np.sum(dZ[4], axis=1, keepdims=True)" in out
+    with pytest.raises(TypeError, match="feedback"):
+        feedback("L_model_backward")
+
+
+def test_the_example_class_grades_as_the_readme_shows():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "examples" / "class"
+    result = grade_submissions([folder], limits=Limits(timeout=2))
+    got = [(r.submission, r.status, r.mistake, f"{r.score:.2f}") for r in result.rows]
+    assert got == [
+        ("ada.py", "correct", "", "1.00"), ("bruno.py", "wrong", "missing_1_over_m", "0.67"),
+        ("chen.py", "wrong", "dW_transposed", "0.67"), ("dara.py", "wrong", "db_wrong_axis", "0.67"),
+        ("emil.py", "wrong", "dAL_sign", "0.00"), ("fatima.py", "wrong", "activation_swapped", "0.00"),
+        ("gus.py", "error", "elementwise_not_dot", "0.00"), ("hana.py", "timeout", "endless_loop", "0.00"),
+        ("ivan.ipynb", "correct", "", "1.00"), ("jules.py", "error", "cache_off_by_one", "0.00"),
+    ]
+    readme = (folder.parent.parent / "README.md").read_text()
+    for r in result.rows:  # the README's table is this run's (the timeout's length aside)
+        line = f"{r.submission:<10}  {r.status:<7}  {f'{r.score:.2f}':<5}  {r.mistake or '-':<19}  "
+        assert line in readme, line
