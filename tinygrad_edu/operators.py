@@ -9,8 +9,8 @@ it takes arguments) or the operator it is (``operator``)::
     1 - A            is  ops.Sub.apply(1.0, A)     (the number is kept in the op, not a node)
 
 ``ndarray + Tensor`` and ``number * Tensor`` come to the reflected methods (``__radd__``,
-``__rmul__``, ...). ``import tinygrad_edu`` runs this module, so a new op is a class in ops.py
-and nothing more.
+``__rmul__``, ...). ``import tinygrad_edu`` runs this module, so a new op is a class in
+:mod:`tinygrad_edu.ops` and nothing more.
 """
 
 from __future__ import annotations

@@ -91,6 +91,13 @@ class Function:
     def backward(self, g: Array) -> tuple[Array | None, ...]:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def rule(self, g: Any, ins: tuple[Any, ...], out: Any) -> tuple[Any, ...]:  # pragma: no cover - interface
+        """:meth:`backward` as expressions (:mod:`tinygrad_edu.symbolic`), for explain: ``g`` stands
+        for the output's gradient, ``ins`` for the inputs (a number's slot holds it as a number
+        expression), ``out`` for the output; one expression per input slot, computing exactly what
+        backward computes (the engine then undoes broadcasting, as for backward's results)."""
+        raise NotImplementedError
+
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
         """The one way a node enters the graph: ``Op.apply(*inputs, *params)`` runs ``forward`` on
