@@ -24,7 +24,7 @@ from tinygrad_edu.nn import DeepNetwork
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-COMMANDS = ("demo", "train", "predict", "compare", "gradcheck", "grade", "shapes", "draw")
+COMMANDS = ("demo", "train", "predict", "compare", "gradcheck", "grade", "explain", "shapes", "draw")
 
 # the optional packages some tests need, and the extra of pyproject.toml that installs each
 EXTRAS = {"sklearn": "data", "h5py": "data", "matplotlib": "plot", "graphviz": "viz"}

@@ -17,7 +17,7 @@ from .diagnostics import check_gradients, check_unchanged
 if TYPE_CHECKING:  # pragma: no cover
     from .tensor import Tensor
 
-__all__ = ["topological_order", "unbroadcast", "run_backward", "backward_order", "BackwardStep"]
+__all__ = ["topological_order", "unbroadcast", "run_backward", "backward_order", "BackwardStep", "gradients"]
 
 _ACCUMULATE = threading.Lock()  # held while a gradient is added into a .grad
 
@@ -191,6 +191,27 @@ def backward_order(output: Tensor) -> list[BackwardStep]:
                 waiting.add(id(p))
                 heappush(heap, (-p._seq, p))
     return steps
+
+
+def gradients(output: Tensor, seed: np.ndarray | None = None) -> dict[int, np.ndarray]:
+    """The gradient dJ/dt of every tensor t the backward pass from ``output`` reaches (seed: ones),
+    keyed by ``id(t)``, computed by the ops' own backward rules in :func:`backward_order`'s
+    schedule: bit for bit the numbers of :func:`run_backward`, but kept in the returned dict, no
+    ``.grad`` written (explain checks its equations against them). Slower than run_backward; not
+    for training."""
+    grads = {id(output): np.ones(output.shape, output.data.dtype) if seed is None else seed}
+    for t, slots in backward_order(output):
+        ctx = t._ctx
+        if ctx is None:
+            continue
+        in_grads = ctx.backward(grads[id(t)])
+        for k in slots:
+            p, pg = ctx.parents[k], np.asarray(in_grads[k])
+            if pg.shape != p.data.shape:
+                pg = unbroadcast(pg, p.data.shape)
+            pg = pg.astype(p.data.dtype, copy=False)
+            grads[id(p)] = grads[id(p)] + pg if id(p) in grads else pg
+    return grads
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:

@@ -83,8 +83,10 @@ class Anatomy:
     _pos: dict[int, int] = field(default_factory=dict, repr=False)
 
 
-def recognise(*outputs: Tensor) -> Anatomy:
-    """The :class:`Anatomy` of the graph behind ``outputs`` (the first one is the cost J, if any)."""
+def recognise(*outputs: Tensor, formulas: bool = True) -> Anatomy:
+    """The :class:`Anatomy` of the graph behind ``outputs`` (the first one is the cost J, if any).
+    Without ``formulas``, a tensor that has neither its own nor a lecture name is named ``""``
+    (for graphs too large for formulas to be read)."""
     order = topological_order(*outputs)
     pos = {id(t): i for i, t in enumerate(order)}  # id() only to look tensors up
     inputs = [[(k, pos[id(p)]) for k, p in enumerate(t._ctx.parents) if p is not None] if t._ctx else []
@@ -100,7 +102,7 @@ def recognise(*outputs: Tensor) -> Anatomy:
     _find_layers(a)
     _find_cost(a)
     _fill_groups(a)
-    a.name = _names(a)
+    a.name = _names(a, formulas)
     return a
 
 
@@ -228,7 +230,7 @@ _PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "matmul": 3, "pow": 4}
 _MAX_FORMULA = 40  # characters: a longer formula shows its long operands as "…"
 
 
-def _names(a: Anatomy) -> list[str]:
+def _names(a: Anatomy, formulas: bool = True) -> list[str]:
     names: list[str] = []
     for i, t in enumerate(a.order):
         if t.name is not None:
@@ -245,7 +247,7 @@ def _names(a: Anatomy) -> list[str]:
         elif role == "1-Y":
             names.append("1 - Y")
         else:
-            names.append(_formula(a, i, names))
+            names.append(_formula(a, i, names) if formulas else "")
     return names
 
 

@@ -11,6 +11,8 @@ Commands (``tinygrad-edu COMMAND --help`` describes each one), one module each:
 * ``compare``: the layer-by-layer autograd-vs-equations report, or against a learner's own
   ``model_backward`` given as ``module:function`` or ``path.py[:function]``.
 * ``gradcheck``: the course's gradient checking by centred differences.
+* ``explain``: the backward pass autograd runs, written as the lecture's equations (dZ[l], dW[l],
+  db[l], dA[l-1], layer L down to 1), each checked against the engine's numbers; or op by op.
 * ``grade``: a class's submissions (files, notebooks, folders), each run in its own process and
   diagnosed; a summary, CSV, JSON and an HTML class report; on this machine or a Dask cluster.
 * ``shapes``: the table of matrix dimensions of lecture 4.4.
@@ -67,7 +69,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import message
-from . import compare, demo, draw, gradcheck, grade, predict, shapes, train
+from . import compare, demo, draw, explain, gradcheck, grade, predict, shapes, train
 from .common import DEFAULTS, CLIError, OneLineParser, one_line
 
 __all__ = ["PROG", "COMMANDS", "DEFAULTS", "CLIError", "build_parser", "main"]
@@ -75,7 +77,7 @@ __all__ = ["PROG", "COMMANDS", "DEFAULTS", "CLIError", "build_parser", "main"]
 PROG = "tinygrad-edu"
 
 #: the command modules, in the order ``--help`` lists them
-COMMANDS: tuple[ModuleType, ...] = (demo, train, predict, compare, gradcheck, grade, shapes, draw)
+COMMANDS: tuple[ModuleType, ...] = (demo, train, predict, compare, gradcheck, grade, explain, shapes, draw)
 
 
 def build_parser() -> argparse.ArgumentParser:
