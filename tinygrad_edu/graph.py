@@ -102,8 +102,8 @@ def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False, visits
         else:
             t = heappop(heap)[1]
             g = pending.pop(t)
-        if type(g) is not ndarray:  # numpy returns scalars for 0-d arithmetic
-            g = np.asarray(g)
+        if type(g) is not ndarray:  # numpy returns scalars for 0-d arithmetic (asanyarray: the jit's arrays stay)
+            g = np.asanyarray(g)
         g.setflags(write=False)
         if t.grad is None and t._uses == 0 and t is output:  # nothing else can be writing it (a fresh output)
             t.grad = g
@@ -132,7 +132,7 @@ def run_backward(output: Tensor, seed: np.ndarray, anomaly: bool = False, visits
                 pg = pg.astype(data.dtype)
             if p._ctx is None:  # a leaf (W[l], b[l]): its gradient goes straight into .grad
                 if type(pg) is not ndarray:  # numpy returns scalars for 0-d arithmetic
-                    pg = np.asarray(pg)
+                    pg = np.asanyarray(pg)
                 pg.setflags(write=False)
                 with _ACCUMULATE:  # leaves are shared: backward passes in several threads add up
                     p.grad = pg if p.grad is None else _readonly(p.grad + pg)
@@ -215,6 +215,6 @@ def gradients(output: Tensor, seed: np.ndarray | None = None) -> dict[int, np.nd
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
-    a = np.asarray(a)
+    a = np.asanyarray(a)
     a.setflags(write=False)
     return a

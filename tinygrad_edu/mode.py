@@ -19,13 +19,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 class _Mode(threading.local):
     enabled = True  # the class attributes are each thread's starting values
     anomaly = False
+    tracer: Any = None  # the jit's tape while it records a step (tinygrad_edu.jit.trace.Tape)
+    slow = False  # anomaly or tracer: every op takes the general path (Function's _run)
 
     def __init__(self) -> None:
         self.saved: list[tuple[str, bool]] = []  # what each open with-block replaced, innermost last
 
 
-#: this thread's modes: ``state.enabled`` (record for backward), ``state.anomaly`` (check values)
+#: this thread's modes: ``state.enabled`` (record for backward), ``state.anomaly`` (check values),
+#: ``state.tracer`` (the jit is recording); ``state.slow`` is kept equal to anomaly or tracer
 state = _Mode()
+
+
+def update_slow() -> None:
+    """Keep ``state.slow`` (one check on each op's fast path) equal to anomaly or tracer."""
+    state.slow = state.anomaly or state.tracer is not None
 
 
 def is_grad_enabled() -> bool:
@@ -41,11 +49,13 @@ class _ModeSwitch:
         # the saved value lives in the thread's own state, so one instance may be shared by threads
         state.saved.append((self._field, getattr(state, self._field)))
         setattr(state, self._field, self._value)
+        update_slow()
         return self
 
     def __exit__(self, *exc: object) -> None:
         field, value = state.saved.pop()
         setattr(state, field, value)
+        update_slow()
 
     def __call__(self, func: F) -> F:
         """Use as a decorator: ``@no_grad()`` runs every call of ``func`` in this mode; for a

@@ -316,8 +316,8 @@ def binary_cross_entropy(AL: Tensor, Y: Any) -> Tensor:
     if AL.ndim and AL.shape[-1] == 0:
         raise ShapeError(message("binary_cross_entropy", f"{name} has no examples: shape {AL.shape}, m = 0 columns",
                                  "J = -(1/m) sum(...) needs at least one example"))
-    lecture.check_labels(y, "binary_cross_entropy")
-    if AL.op != "sigmoid" and AL.size and not bool(np.all((AL.data >= 0) & (AL.data <= 1))):
+    lecture.check_labels(np.asarray(y), "binary_cross_entropy")  # plain values: under jit, checked when recording
+    if AL.op != "sigmoid" and AL.size and not bool(np.all((np.asarray(AL.data) >= 0) & (np.asarray(AL.data) <= 1))):
         raise ValueError(message(
             "binary_cross_entropy",
             f"{name} must hold probabilities in [0, 1], but its values range from {np.nanmin(AL.data):.4g} to "

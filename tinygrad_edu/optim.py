@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .errors import message
+from .mode import state
 from .tensor import Tensor
 
 __all__ = ["Optimizer", "GradientDescent", "Momentum", "Adam"]
@@ -78,11 +79,28 @@ class Optimizer:
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to None (gradients accumulate across backward calls)."""
+        if state.tracer is not None:
+            self._traced()
         for p in self.params:
             p.grad = None
 
+    def _state(self) -> list[tuple[str, list[Any]]]:
+        """The optimizer's own arrays, per parameter, by name (``[("v", self.v)]``): the state the
+        jit carries from one replayed step to the next."""
+        return []
+
+    def _traced(self) -> None:
+        """While the jit records a step: the parameters and the optimizer's arrays are its state."""
+        for p in self.params:
+            state.tracer.touch(p)
+        for name, arrays in self._state():
+            for i in range(len(arrays)):
+                state.tracer.add_slot(arrays, i, f"{name}[{i}]")
+
     def step(self) -> None:
         """Update every parameter that has a gradient."""
+        if state.tracer is not None:
+            self._traced()
         self.t += 1
         for i, p in enumerate(self.params):
             if p.grad is not None:
@@ -97,6 +115,8 @@ class GradientDescent(Optimizer):
 
     def step(self) -> None:
         """W[l] := W[l] - α dW[l] for every parameter that has a gradient."""
+        if state.tracer is not None:
+            self._traced()
         self.t += 1
         minus_lr = -self.lr
         for p in self.params:
@@ -123,6 +143,9 @@ class Momentum(Optimizer):
         self.beta = _beta(beta, "beta", "Momentum")
         self.v: list[np.ndarray | None] = [None] * len(self.params)
 
+    def _state(self) -> list[tuple[str, list[Any]]]:
+        return [("v", self.v)]
+
     def _update(self, i: int, w: np.ndarray, dw: np.ndarray) -> np.ndarray:
         v = self.v[i]
         v = (1 - self.beta) * dw if v is None else self.beta * v + (1 - self.beta) * dw
@@ -139,7 +162,9 @@ class Adam(Optimizer):
 
     v and s start at zero. A parameter skipped in some step (no gradient) keeps its v, s and t, so
     that a parameter that first gets a gradient at step 11 is bias-corrected as at its first
-    update, as in PyTorch (``steps[i]`` counts each parameter's updates).
+    update, as in PyTorch (``steps[i]`` counts each parameter's updates). β1^t and β2^t are kept
+    as arrays (``beta1_t[i]``, ``beta2_t[i]``), multiplied by β each update, so that a jitted step
+    replays them too.
     """
 
     def __init__(
@@ -157,14 +182,21 @@ class Adam(Optimizer):
         self.v: list[np.ndarray | None] = [None] * len(self.params)
         self.s: list[np.ndarray | None] = [None] * len(self.params)
         self.steps: list[int] = [0] * len(self.params)
+        self.beta1_t: list[np.ndarray] = [np.ones(()) for _ in self.params]  # β1^t, float64
+        self.beta2_t: list[np.ndarray] = [np.ones(()) for _ in self.params]
+
+    def _state(self) -> list[tuple[str, list[Any]]]:
+        return [("v", self.v), ("s", self.s), ("beta1_t", self.beta1_t), ("beta2_t", self.beta2_t)]
 
     def _update(self, i: int, w: np.ndarray, dw: np.ndarray) -> np.ndarray:
         self.steps[i] += 1
-        b1, b2, t = self.beta1, self.beta2, self.steps[i]
+        b1, b2 = self.beta1, self.beta2
         v, s = self.v[i], self.s[i]
         v = (1 - b1) * dw if v is None else b1 * v + (1 - b1) * dw
         s = (1 - b2) * dw * dw if s is None else b2 * s + (1 - b2) * dw * dw
         self.v[i], self.s[i] = v, s
-        v_hat = v / (1 - b1**t)
-        s_hat = s / (1 - b2**t)
+        self.beta1_t[i] = b1t = np.asanyarray(self.beta1_t[i] * b1)  # β1^t (an array, not a numpy scalar)
+        self.beta2_t[i] = b2t = np.asanyarray(self.beta2_t[i] * b2)
+        v_hat = np.divide(v, 1 - b1t, dtype=w.dtype)  # float32 parameters stay float32
+        s_hat = np.divide(s, 1 - b2t, dtype=w.dtype)
         return w - self.lr * v_hat / (np.sqrt(s_hat) + self.eps)

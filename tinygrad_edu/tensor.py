@@ -145,7 +145,7 @@ class Unary(Function):
     @classmethod
     def apply(cls, x: Tensor, *params: Any) -> Tensor:  # Function.apply, unrolled
         ctx = cls()
-        if state.anomaly:
+        if state.slow:
             return _run(ctx, (x,), (x.data,), params)
         try:
             data = ctx.forward(x.data, *params) if params else ctx.forward(x.data)  # (a star-call costs)
@@ -174,7 +174,7 @@ class Binary(Function):
         else:  # x <op> number
             parents, needs, x, y = (a, None), _NEEDS2[a._rg][False], a.data, b
             ctx.number = b
-        if state.anomaly:
+        if state.slow:
             ctx.parents = parents  # early, so that anomaly messages can say "x / 0"
             return _run(ctx, parents, (x, y), ())
         try:
@@ -190,7 +190,12 @@ _NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 def _run(ctx: Function, parents: tuple[Tensor | None, ...], arrays: Any, params: Any) -> Tensor:
-    """Forward, then record: the general path (any arity, and every op inside detect_anomaly())."""
+    """Forward, then record: the general path (any arity, every op inside detect_anomaly(), and
+    while the jit records a step: the parameters an op meets become the step's state)."""
+    if state.tracer is not None:
+        for p in parents:
+            state.tracer.touch(p)
+        arrays = tuple(p.data if p is not None else a for p, a in zip(parents, arrays)) + tuple(arrays[len(parents):])
     if state.anomaly:
         data = diagnostics.checked_forward(ctx, parents, arrays, params)
     else:
@@ -206,7 +211,7 @@ def _record(data: Any, ctx: Function | None, parents: tuple[Tensor | None, ...],
     constants come here too, with no op). It is recorded in the graph, with ``ctx`` as its cache,
     only when some input requires grad (``needs``) and recording is on in this thread."""
     t = _new(Tensor)
-    t.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy gives scalars for 0-d
+    t.data = data if type(data) is np.ndarray else np.asanyarray(data)  # numpy gives scalars for 0-d
     t.grad = None
     t.name = None
     t._seq = _next_seq()  # creation order: a result is always newer than its inputs

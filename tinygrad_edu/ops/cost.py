@@ -37,7 +37,7 @@ class BinaryCrossEntropy(Function):
         # 0 * log(0) counts as 0, as in the limit; only log(0) actually used gives inf
         with np.errstate(divide="ignore", invalid="ignore"):
             loss = -(np.where(y != 0, y * np.log(a), 0) + np.where(y != 1, (1 - y) * np.log1p(-a), 0))
-        return np.asarray(loss.sum() / self.m, dtype=a.dtype)
+        return np.asanyarray(loss.sum() / self.m, dtype=a.dtype)
 
     def backward(self, g):
         # dA[L] = (-(Y / A[L]) + (1 - Y) / (1 - A[L])) / m, each term counted only where its label
@@ -76,7 +76,7 @@ class SigmoidCrossEntropy(BinaryCrossEntropy):
         self.a, self.y, self.z, self.m = a, y, z, _columns(a)
         # -(y log σ(z) + (1-y) log(1-σ(z))) = max(z, 0) - z y + log(1 + e^-|z|), stable for any z
         loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-        return np.asarray(loss.sum() / self.m, dtype=a.dtype)
+        return np.asanyarray(loss.sum() / self.m, dtype=a.dtype)
 
     def backward(self, g):
         # fused: dZ[L] = (A[L] - Y) / m; dJ/dY = -Z[L] / m; nothing for A[L]
