@@ -14,6 +14,7 @@
 from . import operators, ops  # noqa: F401, I001  (first: Tensor's +, relu(), sum() ... come from the ops)
 from . import check, manual, nn, optim, train
 from .errors import AnomalyError, ShapeError
+from .jit import jit
 from .explain import explain  # the function (the package's modules stay importable: tinygrad_edu.explain.chain)
 from .graph import topological_order
 from .tensor import Tensor, detect_anomaly, enable_grad, is_grad_enabled, no_grad
@@ -35,6 +36,7 @@ __all__ = [
     "manual",
     "check",
     "explain",
+    "jit",
     "ops",
     "__version__",
 ]
