@@ -7,7 +7,11 @@ cross-entropy cost, gradient descent), written four ways over the same data and 
 * ``nn_step``: tinygrad_edu as the lecture toolkit is used: ``nn.DeepNetwork`` (which names every
   Z[l] and A[l]), the checked ``nn.binary_cross_entropy`` and ``optim.GradientDescent``;
 * ``torch_step``: PyTorch eager, the same expressions (reference row, when torch is installed);
-* ``micrograd_step``: micrograd's scalar ``Value`` graph (reference row, tiny networks only).
+* ``micrograd_step``: micrograd's scalar ``Value`` graph (reference row, tiny networks only);
+* ``StrictNumpyStep``: the stricter baseline of the jit's table: the same step in plain numpy into
+  buffers allocated once (``out=`` everywhere, activations in place);
+* ``jit_step``: ``tensor_step`` under ``@tinygrad_edu.jit``; ``jax_step``: the same step under
+  ``jax.jit`` (reference column, when jax is installed).
 """
 
 from __future__ import annotations
@@ -65,8 +69,8 @@ def numpy_step(X, Y, params: list[np.ndarray]) -> float:
 # ----------------------------------------------------------------------------- tinygrad_edu
 
 
-def tensor_step(X: Tensor, Y: np.ndarray, params: list[Tensor], opt=None) -> float:
-    """The network as Tensor expressions; ``opt`` is an ``optim.GradientDescent`` over ``params``."""
+def tensor_update(X: Tensor, Y, params: list[Tensor], opt) -> Tensor:
+    """The network as Tensor expressions, its cost J, backward and ``opt``'s update; returns J."""
     L = len(params) // 2
     A = X
     for l in range(L):
@@ -76,7 +80,12 @@ def tensor_step(X: Tensor, Y: np.ndarray, params: list[Tensor], opt=None) -> flo
     opt.zero_grad()
     J.backward()
     opt.step()  # W[l] := W[l] - alpha dW[l], into a new array
-    return J.item()
+    return J
+
+
+def tensor_step(X: Tensor, Y: np.ndarray, params: list[Tensor], opt=None) -> float:
+    """The network as Tensor expressions; ``opt`` is an ``optim.GradientDescent`` over ``params``."""
+    return tensor_update(X, Y, params, opt).item()
 
 
 def make_network(params: list[np.ndarray]):
@@ -178,3 +187,105 @@ def micrograd_step(X: np.ndarray, Y: np.ndarray, params) -> float:
             for v in row:
                 v.data -= LR * v.grad
     return J.data
+
+
+# ----------------------------------------------------------------------------- the jit's table
+
+
+class StrictNumpyStep:
+    """The lecture's step in plain numpy with every array allocated once: ``np.matmul(..., out=)``,
+    activations and updates in place. Call it for one step; it returns the cost."""
+
+    def __init__(self, X, Y, params: list[np.ndarray]) -> None:
+        self.X, self.Y = X, Y
+        self.P = [p.copy() for p in params]
+        L, m, dt = len(params) // 2, X.shape[1], X.dtype
+        self.L, self.m, self.lr_m = L, m, dt.type(LR / m)
+        n = [X.shape[0]] + [params[2 * l].shape[0] for l in range(L)]
+        self.Z = [np.empty((n[l + 1], m), dt) for l in range(L)]
+        self.A = [X] + [np.empty((n[l + 1], m), dt) for l in range(L)]
+        self.dZ = [np.empty((n[l + 1], m), dt) for l in range(L)]
+        self.dA = [np.empty((n[l], m), dt) for l in range(L)]
+        self.dW = [np.empty_like(params[2 * l]) for l in range(L)]
+        self.db = [np.empty_like(params[2 * l + 1]) for l in range(L)]
+        self.mask = [np.empty((n[l + 1], m), bool) for l in range(L)]
+        self.t1, self.t2 = np.empty((n[-1], m), dt), np.empty((n[-1], m), dt)
+        self.one_minus_Y = 1 - Y
+
+    def __call__(self) -> float:
+        P, Z, A, L = self.P, self.Z, self.A, self.L
+        for l in range(L):  # Z[l] = W[l] A[l-1] + b[l], A[l] = g(Z[l])
+            np.matmul(P[2 * l], A[l], out=Z[l])
+            np.add(Z[l], P[2 * l + 1], out=Z[l])
+            if l < L - 1:
+                np.maximum(Z[l], 0, out=A[l + 1])
+            else:  # 1 / (1 + e^-Z)
+                np.negative(Z[l], out=A[l + 1])
+                np.exp(A[l + 1], out=A[l + 1])
+                np.add(A[l + 1], 1, out=A[l + 1])
+                np.reciprocal(A[l + 1], out=A[l + 1])
+        AL, t1, t2 = A[L], self.t1, self.t2
+        np.log(AL, out=t1)
+        np.multiply(self.Y, t1, out=t1)
+        np.subtract(1, AL, out=t2)
+        np.log(t2, out=t2)
+        np.multiply(self.one_minus_Y, t2, out=t2)
+        np.add(t1, t2, out=t1)
+        cost = -t1.sum() / self.m
+        np.subtract(AL, self.Y, out=self.dZ[L - 1])  # dZ[L] = A[L] - Y
+        for l in reversed(range(L)):
+            W, dZ = P[2 * l], self.dZ[l]
+            if l > 0:
+                np.matmul(W.T, dZ, out=self.dA[l])  # dA[l-1] = W[l]^T dZ[l]
+            np.matmul(dZ, A[l].T, out=self.dW[l])
+            np.multiply(self.dW[l], self.lr_m, out=self.dW[l])
+            np.subtract(W, self.dW[l], out=W)  # W[l] -= alpha (1/m) dZ[l] A[l-1]^T
+            np.sum(dZ, axis=1, keepdims=True, out=self.db[l])
+            np.multiply(self.db[l], self.lr_m, out=self.db[l])
+            np.subtract(P[2 * l + 1], self.db[l], out=P[2 * l + 1])
+            if l > 0:  # dZ[l-1] = dA[l-1] * relu'(Z[l-1])
+                np.greater(Z[l - 1], 0, out=self.mask[l - 1])
+                np.multiply(self.dA[l], self.mask[l - 1], out=self.dZ[l - 1])
+        return float(cost)
+
+
+def jit_step(params: list[Tensor], opt):
+    """``tensor_update`` under ``@tinygrad_edu.jit``, called with ``(X, Y)``, returning J."""
+    from tinygrad_edu import jit
+
+    return jit(lambda X, Y: tensor_update(X, Y, params, opt))
+
+
+def jax_step(X, Y, params: list[np.ndarray]):
+    """The same step under ``jax.jit`` (float64 when the data is: jax's x64 mode); a function of no
+    arguments that runs one step and waits for it."""
+    import jax
+    import jax.numpy as jnp
+
+    if X.dtype == np.float64:
+        jax.config.update("jax_enable_x64", True)
+    m = X.shape[1]
+
+    def cost(ps, X, Y):
+        A = X
+        L = len(ps) // 2
+        for l in range(L):
+            Z = ps[2 * l] @ A + ps[2 * l + 1]
+            A = jnp.maximum(Z, 0) if l < L - 1 else Z
+        # the fused cross-entropy of the sigmoid output, as the engine computes it
+        return jnp.sum(jnp.maximum(A, 0) - A * Y + jnp.log1p(jnp.exp(-jnp.abs(A)))) / m
+
+    @jax.jit
+    def step(ps, X, Y):
+        J, grads = jax.value_and_grad(cost)(ps, X, Y)
+        return J, [p - LR * g for p, g in zip(ps, grads)]
+
+    state = {"ps": [jnp.asarray(p) for p in params]}
+    Xj, Yj = jnp.asarray(X), jnp.asarray(Y)
+
+    def run() -> float:
+        J, state["ps"] = step(state["ps"], Xj, Yj)
+        J.block_until_ready()
+        return J
+
+    return run
