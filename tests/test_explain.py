@@ -8,9 +8,9 @@ import time
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, explain, nn
+from tinygrad_edu import Tensor, concatenate, explain, maximum, minimum, nn, where
 from tinygrad_edu.cli import main
-from tinygrad_edu.ops import cross_entropy
+from tinygrad_edu.ops import categorical_cross_entropy, cross_entropy
 from tinygrad_edu.tensor import Function
 
 README_LINES = [
@@ -194,6 +194,23 @@ def _ops_cases():
         "reshape": lambda: (t(3, 4).reshape(2, 6) * t(2, 6)).sum(),
         "cross_entropy": lambda: cross_entropy(t(1, 4).tanh() * 0.4 + 0.5, (rs.rand(1, 4) > 0.5).astype(float))
         + cross_entropy(t(1, 4).sigmoid(), (rs.rand(1, 4) > 0.5).astype(float)),
+        "maximum": lambda: (maximum(t(3, 4), t(3, 1)) + maximum(t(4), 0.1)).sum(),
+        "minimum": lambda: minimum(t(3, 4), t(4)).sum() + minimum(0.2, t(2)).sum(),
+        "abs": lambda: t(3).abs().sum(),
+        "sqrt": lambda: t(3, positive=True).sqrt().sum(),
+        "leaky_relu": lambda: t(3, 4).leaky_relu(0.1).sum(),
+        "softplus": lambda: t(3, 4).softplus().sum(),
+        "max": lambda: t(3, 4).max(axis=1).sum() + t(2, 2).max(),
+        "min": lambda: t(3, 4).min(axis=0, keepdims=True).sum(),
+        "std": lambda: (t(3, 4).std(axis=1, ddof=1) * t(3)).sum() + t(2, 2).std(),
+        "index": lambda: (t(3, 4)[np.array([0, 2, 2]), 1:] * 2).sum(),
+        "concatenate": lambda: (concatenate([t(2, 3), t(2, 1)], axis=1) ** 2).sum(),
+        "where": lambda: where(rs.rand(3, 4) > 0.5, t(3, 4), t(3, 1)).sum(),
+        "softmax": lambda: (t(3, 4).softmax() * t(3, 4)).sum(),
+        "log_softmax": lambda: (t(3, 4).log_softmax(axis=1) * t(3, 4)).sum(),
+        "logsumexp": lambda: t(3, 4).logsumexp().sum() + t(3, 4).logsumexp(axis=1, keepdims=True).sum(),
+        "categorical_cross_entropy": lambda: categorical_cross_entropy(t(3, 4).softmax(), np.eye(3)[:, [0, 1, 2, 1]])
+        + categorical_cross_entropy(t(3, 4).exp() / 10, np.eye(3)[:, [2, 1, 0, 0]]),
     }
 
 

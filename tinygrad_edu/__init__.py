@@ -12,6 +12,8 @@
 """
 
 from . import operators, ops  # noqa: F401, I001  (first: Tensor's +, relu(), sum() ... come from the ops)
+from . import functions  # noqa: F401, I001  (then numpy's names: where, concatenate, t[key], np.exp(t) ...)
+from .functions import concatenate, log_softmax, logsumexp, maximum, minimum, softmax, split, stack, where
 from . import check, manual, nn, optim, train
 from .errors import AnomalyError, ShapeError
 from .jit import jit
@@ -36,6 +38,15 @@ __all__ = [
     "manual",
     "check",
     "explain",
+    "where",
+    "concatenate",
+    "stack",
+    "split",
+    "maximum",
+    "minimum",
+    "softmax",
+    "log_softmax",
+    "logsumexp",
     "jit",
     "ops",
     "__version__",

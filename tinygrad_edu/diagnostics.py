@@ -45,7 +45,7 @@ def shape_error(ctx: Function, parents: Sequence[Tensor | None], err: Exception)
     """The ShapeError for an op whose inputs do not fit, explained by the op's ``shape_rule``."""
     if ctx.shape_rule == "matmul":
         return _matmul_error(*parents)  # type: ignore[arg-type]
-    if ctx.shape_rule == "broadcast" and len(parents) == 2 and None not in parents:
+    if ctx.shape_rule == "broadcast" and len(parents) == 2 and all(p is not None for p in parents):
         return _broadcast_error(ctx.name, *parents)  # type: ignore[arg-type]
     return ShapeError(message(ctx.name, f"{err} (input {', '.join(label(p) for p in parents)})"))
 

@@ -94,6 +94,9 @@ EQUATIONS: dict[str, str] = {
     "J": "J = -(1/m) sum(Y log A[L] + (1 - Y) log(1 - A[L]))",
     "dAL": "dA[L] = -(Y / A[L] - (1 - Y) / (1 - A[L]))  (no 1/m: the 1/m of J goes into dW and db only)",
     "dZL": "dZ[L] = A[L] - Y  (sigmoid output and cross-entropy cost, fused)",
+    "J_softmax": "J = -(1/m) sum(Y log A[L])  (the categorical cross-entropy; each column of Y one-hot)",
+    "dAL_softmax": "dA[L] = -Y / A[L]  (no 1/m: the 1/m of J goes into dW and db only)",
+    "dZL_softmax": "dZ[L] = A[L] - Y  (softmax output and categorical cross-entropy, fused)",
     "dZ": "dZ[l] = dA[l] * g[l]'(Z[l])",
     "dW": "dW[l] = (1/m) dZ[l] A[l-1]^T, with W[l]'s shape (n[l], n[l-1])",
     "db": "db[l] = (1/m) np.sum(dZ[l], axis=1, keepdims=True), with b[l]'s shape (n[l], 1)",
@@ -125,6 +128,18 @@ def sigmoid(z: Array) -> Array:
     so A rounds to exactly 0 or 1 for large |Z| instead of warning."""
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1, e) / (1 + e)
+
+
+def softmax(z: Array, axis: int = 0) -> Array:
+    """e^Z / Σ e^Z along ``axis`` (0: the classes are the rows of (n[L], m)), from Z - max(Z), so
+    nothing overflows even at Z = ±1000."""
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _softmax_backward(dA: Array, Z: Array) -> Array:
+    A = softmax(Z)
+    return A * (dA - np.sum(dA * A, axis=0, keepdims=True))
 
 
 def _relu_backward(dA: Array, Z: Array) -> Array:
@@ -165,6 +180,9 @@ ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation("sigmoid", sigmoid, _sigmoid_backward, "sigmoid'(Z) = σ(Z)(1 - σ(Z)) = A(1 - A)"),
     "tanh": Activation("tanh", np.tanh, _tanh_backward, "tanh'(Z) = 1 - tanh(Z)^2 = 1 - A^2"),
     "linear": Activation("linear", lambda z: z, lambda dA, Z: np.array(dA, copy=True), "linear'(Z) = 1"),
+    "softmax": Activation("softmax", softmax, _softmax_backward,
+                          "softmax'(Z) is not elementwise: dZ = A * (dA - sum(dA * A, axis=0)), each column's "
+                          "Jacobian being diag(A) - A A^T"),
 }
 ACTIVATION_NAMES: tuple[str, ...] = tuple(ACTIVATIONS)
 
@@ -371,12 +389,16 @@ def check_data(X: Any, Y: Any, where: str, n_x: int | None = None, n_y: int | No
 # ============================================================================= example data
 
 
-def example_data(layer_dims: Sequence[int], m: int, seed: int = 1) -> tuple[Array, Array]:
+def example_data(layer_dims: Sequence[int], m: int, seed: int = 1, classes: bool = False) -> tuple[Array, Array]:
     """Random data for a network of ``layer_dims``: X = randn(n[0], m) (one example per column) and
-    Y (n[L], m) of 0/1 labels, both drawn from ``RandomState(seed)``, float64."""
+    Y (n[L], m) of 0/1 labels, both drawn from ``RandomState(seed)``, float64; with ``classes``
+    (a softmax output) Y is one-hot: one of the n[L] = C classes per column."""
     dims = check_layer_dims(layer_dims, "example_data")
     m = check_count(m, "m (the number of examples)", "example_data")
     rs = np.random.RandomState(seed)
     X = rs.randn(dims[0], m)  # X = A[0]: (n[0], m)
     Y = (rs.rand(dims[-1], m) > 0.5).astype(np.float64)  # (n[L], m)
+    if classes:
+        Y = np.zeros((dims[-1], m))
+        Y[rs.randint(dims[-1], size=m), np.arange(m)] = 1.0  # (C, m), one-hot columns
     return X, Y

@@ -330,7 +330,7 @@ class Tensor:
 
     # numpy must not treat a Tensor as an array operand: `ndarray + Tensor` then calls
     # Tensor.__radd__ and returns a Tensor, instead of an object array.
-    __array_ufunc__ = None
+    __array_ufunc__: Any = None  # numpy's functions on a Tensor: set by tinygrad_edu.functions
 
     data: Array
     grad: Array | None

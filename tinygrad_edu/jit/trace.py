@@ -164,6 +164,10 @@ class Tape:
         self.reads.append(f"{what}{where}")
 
 
+def _astype(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    return a.astype(dtype)
+
+
 def _tape() -> Tape | None:
     from ..mode import state
 
@@ -189,6 +193,20 @@ class Traced(np.ndarray):
         if tape is None:
             return func(*_plain_args(args), **{k: _plain_args(v) for k, v in kwargs.items()})
         return tape.function(func, args, kwargs)
+
+    def astype(self, dtype: Any, *args: Any, **kwargs: Any) -> Any:  # a copy: recorded like any other call
+        tape = _tape()
+        if tape is None:
+            return self.view(np.ndarray).astype(dtype, *args, **kwargs)
+        if np.dtype(dtype) == self.dtype and kwargs.get("copy", True) is False:
+            return self
+        return tape.function(_astype, (self, np.dtype(dtype)), {})
+
+    def copy(self, order: str = "C") -> Any:
+        tape = _tape()
+        if tape is None:
+            return self.view(np.ndarray).copy(order)
+        return tape.function(np.copy, (self,), {"order": order})
 
     def _read(self, what: str) -> None:
         tape = _tape()

@@ -1,7 +1,9 @@
 """The primitive operations: one small class per op, forward and backward side by side, one
-module per family: :mod:`.binary` (+ - * / ** @), :mod:`.unary` (neg, exp, log, relu, sigmoid,
-tanh), :mod:`.shapes` (sum, mean, transpose, reshape) and :mod:`.cost` (the lecture's
-cross-entropy). Each op's ``rule`` writes its backward as an expression (for explain).
+module per family: :mod:`.binary` (+ - * / ** @, maximum, minimum), :mod:`.unary` (neg, exp,
+log, relu, sigmoid, tanh, abs, sqrt, leaky_relu, softplus), :mod:`.shapes` (sum, mean, max, min, std,
+transpose, reshape, indexing, concatenate, where), :mod:`.cost` (the lecture's cross-entropy) and
+:mod:`.classes` (softmax, log_softmax, logsumexp and the categorical cross-entropy). Each
+op's ``rule`` writes its backward as an expression (for explain).
 
 Each class is used the way tinygrad's ``mlops`` uses its ops: ``Op.apply(...)`` creates one
 instance, its :meth:`forward` computes the result from plain numpy arrays and keeps whatever the
@@ -24,10 +26,14 @@ Conventions every backward rule follows:
 * Nothing is ever written in place: neither the inputs, nor the cache, nor ``g``.
 """
 
-from .binary import Add, Div, MatMul, Mul, Pow, Sub  # noqa: I001  (the registry keeps this order)
-from .unary import Exp, Log, Neg, ReLU, Sigmoid, Tanh
-from .shapes import Mean, Reshape, Sum, Transpose
+from .binary import Add, Div, MatMul, Maximum, Minimum, Mul, Pow, Sub  # noqa: I001  (the registry's order)
+from .unary import Abs, Exp, LeakyReLU, Log, Neg, ReLU, Sigmoid, Softplus, Sqrt, Tanh
+from .shapes import Concatenate, Index, Max, Mean, Min, Reshape, Std, Sum, Transpose, Where
 from .cost import BinaryCrossEntropy, SigmoidCrossEntropy, cross_entropy
+from .classes import (CategoricalCrossEntropy, LogSoftmax, LogSumExp, Softmax, SoftmaxCrossEntropy,
+                      categorical_cross_entropy)
 
-__all__ = ["Add", "Sub", "Mul", "Div", "Pow", "MatMul", "Neg", "Exp", "Log", "ReLU", "Sigmoid", "Tanh", "Sum",
-           "Mean", "Transpose", "Reshape", "BinaryCrossEntropy", "SigmoidCrossEntropy", "cross_entropy"]
+__all__ = ["Add", "Sub", "Mul", "Div", "Pow", "MatMul", "Maximum", "Minimum", "Neg", "Exp", "Log", "ReLU", "Sigmoid",
+           "Tanh", "Abs", "Sqrt", "LeakyReLU", "Softplus", "Sum", "Mean", "Max", "Min", "Std", "Transpose", "Reshape",
+           "Index", "Concatenate", "Where", "BinaryCrossEntropy", "SigmoidCrossEntropy", "cross_entropy", "Softmax",
+           "LogSoftmax", "LogSumExp", "CategoricalCrossEntropy", "SoftmaxCrossEntropy", "categorical_cross_entropy"]

@@ -128,6 +128,59 @@ class Pow(Binary):
         return g * (b * a ** (b - 1)), g * (out * Call("log", (a,), np.log))
 
 
+def _share(a: Array, b: Array, winner: Array) -> tuple[Array, Array]:
+    """The weights of a and b in maximum(a, b) (or minimum): 1 for the one chosen, 1/2 each on a
+    tie, as PyTorch splits them."""
+    t = np.result_type(a, b).type
+    wa = np.where(a == b, t(0.5), np.where(winner, t(1), t(0)))
+    return wa, 1 - wa
+
+
+class Maximum(Binary):
+    """The elementwise larger of two tensors (``tinygrad_edu.maximum(a, b)``, ``np.maximum``);
+    where they are equal, each gets half the gradient (as in PyTorch)."""
+
+    name, symbol, numbers, shape_rule = "maximum", None, True, "broadcast"
+    __slots__ = ("a", "b")
+
+    def forward(self, a: Array, b: Array) -> Array:
+        self.a, self.b = a, b
+        return np.maximum(a, b)
+
+    def backward(self, g):
+        # the gradient goes to whichever input is larger; half each where they are equal
+        wa, wb = _share(np.asanyarray(self.a), np.asanyarray(self.b), np.greater(self.a, self.b))
+        need_a, need_b = self.needs_input_grad
+        return (g * wa if need_a else None), (g * wb if need_b else None)
+
+    def rule(self, g, ins, out):
+        weights = lambda x, y: _share(np.asanyarray(x), np.asanyarray(y), np.greater(x, y))  # noqa: E731
+        return (g * Call("is_max", ins, lambda x, y: weights(x, y)[0]),
+                g * Call("is_max", (ins[1], ins[0]), lambda y, x: weights(x, y)[1]))
+
+
+class Minimum(Binary):
+    """The elementwise smaller of two tensors (``tinygrad_edu.minimum(a, b)``, ``np.minimum``);
+    where they are equal, each gets half the gradient (as in PyTorch)."""
+
+    name, symbol, numbers, shape_rule = "minimum", None, True, "broadcast"
+    __slots__ = ("a", "b")
+
+    def forward(self, a: Array, b: Array) -> Array:
+        self.a, self.b = a, b
+        return np.minimum(a, b)
+
+    def backward(self, g):
+        wa, wb = _share(np.asanyarray(self.a), np.asanyarray(self.b), np.less(self.a, self.b))
+        need_a, need_b = self.needs_input_grad
+        return (g * wa if need_a else None), (g * wb if need_b else None)
+
+    def rule(self, g, ins, out):
+        weights = lambda x, y: _share(np.asanyarray(x), np.asanyarray(y), np.less(x, y))  # noqa: E731
+        return (g * Call("is_min", ins, lambda x, y: weights(x, y)[0]),
+                g * Call("is_min", (ins[1], ins[0]), lambda y, x: weights(x, y)[1]))
+
+
 class MatMul(Binary):
     """``a @ b`` with numpy's matmul rules (1-D operands are promoted to a row / column and the
     extra axis removed again; leading axes broadcast as a batch)."""

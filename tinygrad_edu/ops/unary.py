@@ -1,13 +1,15 @@
 """The elementwise ops with one input: negation, exp, log and the activations relu, sigmoid, tanh
-(each with its derivative, the lecture's g'(Z), in its backward)."""
+(each with its derivative, the lecture's g'(Z), in its backward); beyond week 4: abs, sqrt,
+leaky_relu, softplus."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..errors import message
 from ..lecture import sigmoid
-from ..symbolic import Deriv
-from ..tensor import Unary
+from ..symbolic import Call, Deriv
+from ..tensor import Tensor, Unary
 
 Array = np.ndarray
 
@@ -132,3 +134,96 @@ class Tanh(Unary):
 
     def rule(self, g, ins, out):  # dZ = dA * tanh'(Z)
         return (g * Deriv("tanh", ins[0], out),)
+
+
+# ============================================================================= beyond week 4
+# Derivative conventions at the kinks, as PyTorch has them: abs'(0) = 0, leaky_relu'(0) = slope,
+# relu'(0) = 0 (above); sqrt'(0) = inf.
+
+
+class Abs(Unary):
+    """|t|, elementwise (the method ``abs``, and Python's ``abs(t)``). abs'(0) = 0, as in PyTorch."""
+
+    name = "abs"
+    method = "abs"
+    __slots__ = ("a",)
+
+    def forward(self, a: Array) -> Array:
+        self.a = a
+        return np.abs(a)
+
+    def backward(self, g):
+        # d|a|/da = sign(a): 1 above 0, -1 below, 0 at 0
+        return (g * np.sign(self.a),)
+
+    def rule(self, g, ins, out):
+        return (g * Call("sign", (ins[0],), np.sign),)
+
+
+class Sqrt(Unary):
+    """√t, elementwise (NaN below 0, as in numpy; its derivative is infinite at 0)."""
+
+    name = "sqrt"
+    method = "sqrt"
+    backward_hint = "d sqrt(a)/da = 1 / (2 sqrt(a)) is infinite at a = 0"
+    __slots__ = ("out",)  # the cache: √a, from which the derivative 1 / (2√a)
+
+    def forward(self, a: Array) -> Array:
+        self.out = np.sqrt(a)
+        return self.out
+
+    def backward(self, g):
+        # d sqrt(a)/da = 1 / (2 sqrt(a))
+        return (g / (2 * self.out),)
+
+    def rule(self, g, ins, out):
+        return (g / (2 * out),)
+
+
+class LeakyReLU(Unary):
+    """``max(Z, 0) + slope * min(Z, 0)``: relu with a small slope below 0 (default 0.01, as in
+    PyTorch). leaky_relu'(0) = slope, as in PyTorch."""
+
+    name, method = "leaky_relu", "leaky_relu"
+    __slots__ = ("z", "slope")
+
+    @staticmethod
+    def call(t: Tensor, slope: float = 0.01) -> Tensor:
+        """leaky relu with ``slope`` (a number, usually small) below 0."""
+        if not isinstance(slope, (int, float)) or isinstance(slope, bool) or not np.isfinite(slope):
+            raise ValueError(message("leaky_relu", f"slope must be a finite number, got {slope!r}"))
+        return LeakyReLU.apply(t, float(slope))
+
+    def forward(self, z: Array, slope: float = 0.01) -> Array:
+        self.z, self.slope = z, slope
+        return np.where(z > 0, z, z * slope)
+
+    def _derivative(self, z: Array) -> Array:
+        """1 where z > 0, else slope, in z's dtype."""
+        return np.where(z > 0, z.dtype.type(1), z.dtype.type(self.slope))
+
+    def backward(self, g):
+        # dZ = dA * g'(Z), g'(Z) = 1 where Z > 0, else slope
+        return (g * self._derivative(self.z),)
+
+    def rule(self, g, ins, out):
+        return (g * Call("leaky_relu'", (ins[0],), self._derivative, f"slope={self.slope:g}"),)
+
+
+class Softplus(Unary):
+    """log(1 + e^t), elementwise, computed as max(t, 0) + log1p(e^-|t|) (no overflow); its
+    derivative is σ(t)."""
+
+    name, method = "softplus", "softplus"
+    __slots__ = ("z",)
+
+    def forward(self, z: Array) -> Array:
+        self.z = z
+        return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+
+    def backward(self, g):
+        # d softplus(z)/dz = sigmoid(z)
+        return (g * sigmoid(self.z),)
+
+    def rule(self, g, ins, out):
+        return (g * Call("sigmoid", (ins[0],), sigmoid),)
