@@ -17,7 +17,7 @@ import pytest
 
 from tinygrad_edu import cli, topological_order
 from tinygrad_edu.cli import build_parser, demo, draw, main
-from tinygrad_edu.cli.common import DEFAULTS, course_dims_text, net_and_data
+from tinygrad_edu.cli.common import DEFAULTS, activations, course_dims_text, net_and_data
 from tinygrad_edu.data import load_parameters, make_xor, parameter_shapes
 from tinygrad_edu.lecture import example_data
 from tinygrad_edu.nn import DeepNetwork
@@ -102,7 +102,9 @@ def test_python_dash_m_entry_point_and_usage_error_on_one_line() -> None:
         pytest.param(["train", "--activations", "relu,softmax", "--layer-dims", "30,1"], ["L = 1"],
                      marks=needs("sklearn")),
         (["train", "--dataset", "xor", "--layer-dims", "2,4,1", "--activations", "relu,softmax"], ["softmax",
-                                                                                                   "relu, sigmoid"]),
+                                                                                                   "C >= 2"]),
+        (["train", "--dataset", "xor", "--layer-dims", "2,4,1", "--activations", "relu,swish"],
+         ["swish", "relu, sigmoid"]),
         (["predict", "no/such/params.npz"], ["does not exist"]),
         (["compare", "--backward", "no/such/learner.py"], ["--backward", "does not exist"]),
         (["compare", "--backward", "not a module"], ["--backward", "neither a .py file nor a module name"]),
@@ -440,7 +442,8 @@ def test_every_command_shares_the_defaults(argv: list[str]) -> None:
     args = build_parser().parse_args(argv)
     assert args.init == DEFAULTS.init == "xavier"  # the course's L-layer application, for every command
     assert args.seed == DEFAULTS.seed == 1
-    assert (args.hidden_activation, args.output_activation) == ("relu", "sigmoid")
+    assert args.hidden_activation == "relu" and args.output_activation is None  # None: sigmoid, or softmax for classes
+    assert activations(args, 2) == ["relu", "sigmoid"] and activations(args, 2, n_y=10) == ["relu", "softmax"]
 
 
 def test_random_network_and_data_come_from_nn_and_lecture() -> None:

@@ -177,7 +177,7 @@ def test_split_without_stratify_and_errors():
     assert X_te.shape == (2, 3) and X_tr.shape == (2, 7)
     with pytest.raises(ValueError, match="test_fraction must be between 0 and 1"):
         train_test_split(X, Y, 1.0)
-    with pytest.raises(ShapeError, match=r"\(2, 10\), Y must be \(n\[L\], m\) = \(1, 10\), got shape \(10, 1\)"):
+    with pytest.raises(ShapeError, match=r"\(2, 10\), Y must be \(n\[L\], m\) = \(n\[L\], 10\), got shape \(10, 1\)"):
         train_test_split(X, Y.T)
     with pytest.raises(ShapeError, match=r"X = A\[0\] must be \(n\[0\], m\)"):
         train_test_split(np.arange(10.0), Y)

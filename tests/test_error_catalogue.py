@@ -52,8 +52,14 @@ CATALOGUE = [
     # --- the lecture toolkit (issue 3)
     ("layer_dims too short", lambda: nn.DeepNetwork([3]), ValueError, ["layer_dims", "[3, 5, 5, 3, 1]"]),
     ("layer_dims zero", lambda: nn.DeepNetwork([3, 0, 1]), ValueError, ["layer_dims", "positive integers"]),
-    ("unknown activation", lambda: nn.DeepNetwork([3, 2, 1], hidden_activation="softmax"), ValueError,
-     ["softmax", "relu", "sigmoid", "tanh", "linear"]),
+    ("unknown activation", lambda: nn.DeepNetwork([3, 2, 1], hidden_activation="swish"), ValueError,
+     ["swish", "relu", "sigmoid", "tanh", "linear", "softmax"]),
+    ("softmax of one class", lambda: nn.DeepNetwork([3, 2, 1], output_activation="softmax"), ValueError,
+     ["softmax", "n[L] = C >= 2", "sigmoid"]),
+    ("class labels", lambda: nn.softmax_cross_entropy(nn.DeepNetwork([3, 2, 4], output_activation="softmax")(
+        np.ones((3, 2))), np.array([[0, 7]])), ValueError, ["softmax_cross_entropy", "0..3", "7", "one-hot"]),
+    ("one-hot columns", lambda: nn.softmax_cross_entropy(nn.DeepNetwork([3, 2, 4], output_activation="softmax")(
+        np.ones((3, 2))), np.ones((4, 2))), ValueError, ["sums to 4", "one-hot"]),
     ("unknown init", lambda: nn.DeepNetwork([3, 2, 1], init="glorot"), ValueError,
      ["glorot", "he", "xavier", "small"]),
     ("X transposed", lambda: net()(np.ones((10, 3))), ShapeError, ["A[0]", "(n[0], m)", "X.T"]),

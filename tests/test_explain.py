@@ -67,7 +67,7 @@ def test_a_hand_written_cost_shows_the_two_steps_the_engine_really_ran(named):
     J, _ = readme_network(named, hand_written=True)
     e = explain(J)
     assert equations(e) == HAND_WRITTEN_START + README_LINES[1:]
-    assert "simplifies to A[2] - Y" in str(e)
+    assert "dZ[2] simplifies to A[2] - Y" in str(e)
     assert e.check().worst <= 1e-12
 
 

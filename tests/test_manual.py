@@ -61,8 +61,8 @@ def test_forward_functions_and_cache_layout():
     np.testing.assert_allclose(z, Z, rtol=1e-14)
     A, _ = manual.linear_activation_forward(A_prev, W, b, "relu")
     np.testing.assert_array_equal(A, np.where(Z > 0, Z, 0))
-    with pytest.raises(ValueError, match="valid activations are relu, sigmoid, tanh, linear"):
-        manual.linear_activation_forward(A_prev, W, b, "softmax")
+    with pytest.raises(ValueError, match="valid activations are relu, sigmoid, tanh, linear, softmax"):
+        manual.linear_activation_forward(A_prev, W, b, "swish")
 
 
 def test_model_forward_is_relu_then_sigmoid():

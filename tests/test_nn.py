@@ -139,9 +139,11 @@ def test_input_handling_ndarray_and_tensor():
 
 
 def test_deep_network_bad_arguments():
-    with pytest.raises(ValueError, match=r"valid activations are relu, sigmoid, tanh, linear"):
+    with pytest.raises(ValueError, match=r"valid activations are relu, sigmoid, tanh, linear, softmax"):
         DeepNetwork([2, 3, 1], hidden_activation="Relu")
-    with pytest.raises(ValueError, match=r"activation of layer 2.*'softmax'"):
+    with pytest.raises(ValueError, match=r"activation of layer 2.*'swish'"):
+        DeepNetwork([2, 3, 1], activations=["relu", "swish"])
+    with pytest.raises(ValueError, match=r"a softmax output needs n\[L\] = C >= 2 classes.*sigmoid"):
         DeepNetwork([2, 3, 1], activations=["relu", "softmax"])
     with pytest.raises(ValueError, match="one activation per layer, L = 2"):
         DeepNetwork([2, 3, 1], activations=["relu"])

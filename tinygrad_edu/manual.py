@@ -27,6 +27,7 @@ import numpy as np
 
 from . import lecture
 from .lecture import ACTIVATIONS, check_layer_dims, key
+from .outputs import OUTPUTS
 
 __all__ = [
     "initialize_parameters_deep",
@@ -34,6 +35,9 @@ __all__ = [
     "sigmoid",
     "relu",
     "tanh",
+    "softmax",
+    "softmax_backward",
+    "compute_categorical_cost",
     "sigmoid_backward",
     "relu_backward",
     "tanh_backward",
@@ -106,6 +110,18 @@ def tanh(Z: Array) -> tuple[Array, Array]:
     return ACTIVATIONS["tanh"].g(Z), Z
 
 
+def softmax(Z: Array) -> tuple[Array, Array]:
+    """A = e^Z / Σ_classes e^Z over axis 0 (the classes are the rows of (C, m)), computed from
+    Z - max(Z). Returns (A, cache) with cache = Z."""
+    return ACTIVATIONS["softmax"].g(Z), Z
+
+
+def softmax_backward(dA: Array, cache: Array) -> Array:
+    """dZ = A * (dA - Σ_classes dA * A), A = softmax(Z): each column's Jacobian diag(A) - A A^T
+    applied to dA. With the categorical cost's dA[L] = -Y / A[L] it is dZ[L] = A[L] - Y."""
+    return ACTIVATIONS["softmax"].backward(dA, cache)
+
+
 def linear_activation_forward(A_prev: Array, W: Array, b: Array, activation: str) -> tuple[Array, Cache]:
     """One layer's forward box (4.2): Z[l] = W[l] A[l-1] + b[l], A[l] = g[l](Z[l]).
 
@@ -146,6 +162,13 @@ def model_forward(
         A, cache = linear_activation_forward(A, parameters[key("W", l)], parameters[key("b", l)], acts[l - 1])
         caches.append(cache)
     return A, caches
+
+
+def compute_categorical_cost(AL: Array, Y: Array) -> Array:
+    """J = -(1/m) Σ Y log A[L] over the classes and examples, for a softmax output; Y one-hot
+    (C, m). A 0-d array, as :func:`compute_cost`; no input checks (the checked version is
+    :func:`tinygrad_edu.nn.softmax_cross_entropy`)."""
+    return np.squeeze(np.array(OUTPUTS["softmax"].cost(AL, Y)))
 
 
 def compute_cost(AL: Array, Y: Array) -> Array:
@@ -230,6 +253,8 @@ def model_backward(
 
         dA[L] = -(Y / A[L] - (1 - Y) / (1 - A[L]))        (n[L], m)
 
+    (for a softmax output, of the categorical cost: dA[L] = -Y / A[L], Y one-hot (C, m))
+
     then, for l = L..1, (dA[l-1], dW[l], db[l]) = linear_activation_backward(dA[l], caches[l-1], g[l])
     (sigmoid for l = L, relu below, as in the course; the keyword arguments generalise it).
     Y is reshaped to AL's shape, as in the course.
@@ -241,7 +266,7 @@ def model_backward(
     L = len(caches)
     acts = lecture.layer_activations(L, hidden_activation, output_activation, activations, "model_backward")
     Y = Y.reshape(AL.shape)
-    dA = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))  # dA[L]
+    dA = OUTPUTS[acts[-1]].dA(AL, Y) if acts[-1] in OUTPUTS else -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
     grads: dict[str, Array] = {key("dA", L): dA} if keep_dZ else {}
     for l in range(L, 0, -1):  # layer l, with its own cache caches[l-1]
         linear_cache, Z = caches[l - 1]

@@ -32,10 +32,13 @@ from . import lecture
 from .errors import ShapeError, message
 from .lecture import ACTIVATION_NAMES as ACTIVATIONS
 from .lecture import INITS, check_layer_dims, init_weights, parameters_layer_dims
-from .ops import cross_entropy
+from .ops import categorical_cross_entropy, cross_entropy
+from .outputs import OUTPUTS, check_shape
 from .tensor import Tensor
 
 __all__ = [
+    "softmax_cross_entropy",
+    "COSTS",
     "ACTIVATIONS",
     "INITS",
     "Module",
@@ -208,6 +211,9 @@ class DeepNetwork(Module):
         dims = check_layer_dims(layer_dims, "DeepNetwork")
         L = len(dims) - 1
         acts = lecture.layer_activations(L, hidden_activation, output_activation, activations, "DeepNetwork")
+        if acts[-1] == "softmax" and dims[-1] < 2:
+            raise ValueError(message("DeepNetwork", "a softmax output needs n[L] = C >= 2 classes (over one class it "
+                                                    "is always 1)", "for two classes use n[L] = 1 and a sigmoid"))
         lecture.check_init(init, "DeepNetwork")
         rs = lecture.random_state(seed, "DeepNetwork")
         self.layer_dims: tuple[int, ...] = tuple(dims)
@@ -226,6 +232,15 @@ class DeepNetwork(Module):
     def forward(self, X: Any) -> Tensor:
         """A[L] = Ŷ for X = A[0] of shape (n[0], m)."""
         return self.forward_cache(X)[0]
+
+    def cost(self, AL: Tensor, Y: Any) -> Tensor:
+        """The cost of this network's output layer (:data:`COSTS`): the binary cross-entropy for a
+        sigmoid output, the categorical one for a softmax output."""
+        if self.activations[-1] not in COSTS:
+            raise ValueError(message("DeepNetwork.cost", f"the output layer's activation is "
+                                                         f"{self.activations[-1]!r}, which has no cost here",
+                                     "build the network with output_activation='sigmoid' or 'softmax'"))
+        return COSTS[self.activations[-1]](AL, Y)
 
     def forward_cache(self, X: Any) -> tuple[Tensor, dict[str, Tensor]]:
         """The forward pass, returning A[L] and the named intermediates
@@ -324,3 +339,36 @@ def binary_cross_entropy(AL: Tensor, Y: Any) -> Tensor:
             f"{np.nanmax(AL.data):.4g}{' and include nan' if np.isnan(AL.data).any() else ''}",
             "the output layer of a binary classifier needs a sigmoid: A[L] = sigmoid(Z[L])"))
     return cross_entropy(AL, Y)
+
+
+def softmax_cross_entropy(AL: Tensor, Y: Any) -> Tensor:
+    """The categorical cross-entropy J = -(1/m) Σ Y log A[L] over the C = n[L] classes and the m
+    examples, a 0-d Tensor. Y is one-hot (C, m), or integer class labels (1, m) in 0..C-1 (made
+    one-hot). When A[L] = Z[L].softmax() (over axis 0) the gradient is the fused
+    dZ[L] = (A[L] - Y)/m and the cost is computed from Z[L] (finite for any Z).
+
+    Raises ValueError (a ShapeError for shapes) for labels that do not fit A[L] (n[L], m), for
+    one-hot columns that do not sum to 1, or for an A[L] not produced by a softmax whose columns
+    are not probabilities. Nothing passed in is changed.
+    """
+    where = "softmax_cross_entropy"
+    if not isinstance(AL, Tensor):
+        AL = Tensor(AL, name="A[L]")
+    if AL.ndim != 2:
+        raise ShapeError(message(where, f"A[L] must be (n[L], m) = (C, m), got shape {AL.shape}"))
+    y = np.asarray(Y.data if isinstance(Y, Tensor) else Y)  # plain values: under jit, checked when recording
+    out = OUTPUTS["softmax"]
+    check_shape(y, AL.shape[0], AL.shape[1], out, where)
+    if AL.shape[1] == 0:
+        raise ShapeError(message(where, "A[L] has no examples (m = 0)", "J = -(1/m) sum(...) needs an example"))
+    labels = out.labels(y, AL.shape[0], where)
+    if AL.op != "softmax":
+        a = np.asarray(AL.data)
+        if not bool(np.all((a >= 0) & (a <= 1))) or not np.allclose(a.sum(axis=0), 1, atol=1e-6):
+            raise ValueError(message(where, f"{AL.name or 'A[L]'}'s columns must be probabilities over the classes",
+                                     "the output layer of a C-class classifier needs A[L] = softmax(Z[L], axis=0)"))
+    return categorical_cross_entropy(AL, Y if labels.shape == y.shape else labels)  # one-hot as given, or made
+
+
+#: the cost of each output activation
+COSTS = {"sigmoid": binary_cross_entropy, "softmax": softmax_cross_entropy}

@@ -32,10 +32,12 @@ from .lecture import name as lecture_name
 from .lecture import parse_name
 from .tensor import Tensor
 
-__all__ = ["Layer", "Anatomy", "recognise", "ACTIVATION_OPS"]
+__all__ = ["Layer", "Anatomy", "recognise", "ACTIVATION_OPS", "COST_OPS"]
 
 #: the ops that are a layer's activation g (A = g(Z))
-ACTIVATION_OPS: tuple[str, ...] = ("relu", "sigmoid", "tanh")
+ACTIVATION_OPS: tuple[str, ...] = ("relu", "sigmoid", "tanh", "softmax", "leaky_relu")
+#: the ops that are the lecture's cost (the binary cross-entropy, and the categorical one of a softmax)
+COST_OPS: tuple[str, ...] = ("cross_entropy", "categorical_cross_entropy")
 
 Group = int | str | None  # a layer number, "cost", or None (not part of the lecture's structure)
 
@@ -181,7 +183,7 @@ def _find_cost(a: Anatomy) -> None:
     if not a.layers:
         return
     last = a.layers[-1]
-    stack = list(a.consumers[last.A]) + [c for c in a.consumers[last.Z] if a.order[c].op == "cross_entropy"]
+    stack = list(a.consumers[last.A]) + [c for c in a.consumers[last.Z] if a.order[c].op in COST_OPS]
     while stack:
         i = stack.pop()
         if a.group[i] is None:
@@ -293,6 +295,6 @@ def _spell(t: Tensor, ctx, infix: list[str], plain: list[str]) -> str:
         return f"-({plain[0]})" if " " in plain[0] else f"-{plain[0]}"
     if t.op == "transpose":
         return f"({plain[0]})^T" if " " in plain[0] else f"{plain[0]}^T"
-    if t.op == "cross_entropy":
+    if t.op in COST_OPS:
         return f"cost({', '.join(plain[:2])})"
     return f"{t.op}({', '.join(plain)})"

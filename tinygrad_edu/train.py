@@ -29,6 +29,7 @@ from .errors import ShapeError, message
 from .lecture import check_count, check_data
 from .nn import Module, binary_cross_entropy
 from .optim import GradientDescent, Optimizer
+from .outputs import OUTPUTS
 from .tensor import Tensor, no_grad
 
 __all__ = ["TrainHistory", "train", "predict", "accuracy"]
@@ -61,7 +62,7 @@ def train(
     optimizer: Optimizer | None = None,
     record_every: int = 100,
     print_cost: bool = False,
-    cost_fn: Callable[[Tensor, Any], Tensor] = binary_cross_entropy,
+    cost_fn: Callable[[Tensor, Any], Tensor] | None = None,
     callback: Callable[[int, float], Any] | None = None,
 ) -> TrainHistory:
     """Train ``model`` for ``num_iterations`` iterations of forward -> cost -> backward -> update.
@@ -73,7 +74,9 @@ def train(
         optimizer: another optimizer over the model's parameters (then learning_rate is unused).
         record_every: k; the cost of iterations 0, k, 2k, ... is recorded (before its update).
         print_cost: print "Cost after iteration i: J" at those iterations, as the course does.
-        cost_fn: the cost, ``binary_cross_entropy`` by default.
+        cost_fn: the cost; by default the model's own (``DeepNetwork.cost``: the binary
+            cross-entropy for a sigmoid output, the categorical one for a softmax output, whose Y may
+            also be integer class labels (1, m)), else ``binary_cross_entropy``.
         callback: called as ``callback(i, cost)`` after every iteration (e.g. a progress bar).
 
     Warns (``UserWarning``) once if, after the first backward pass, a parameter has no gradient:
@@ -81,7 +84,10 @@ def train(
     """
     num_iterations = check_count(num_iterations, "num_iterations", "train", minimum=0)
     record_every = check_count(record_every, "record_every", "train")
+    Y = _labels(model, X, Y, "train")
     check_data(X, Y, "train")
+    if cost_fn is None:
+        cost_fn = getattr(model, "cost", binary_cross_entropy)
     named = model.named_parameters()
     opt = optimizer if optimizer is not None else GradientDescent([p for _, p in named], learning_rate)
     history = TrainHistory(record_every=record_every)
@@ -118,20 +124,40 @@ def _warn_missing_gradients(named: list[tuple[str, Tensor]]) -> None:
         )
 
 
+def _output(model: Module) -> str:
+    acts = getattr(model, "activations", None)
+    return acts[-1] if acts else "sigmoid"
+
+
+def _labels(model: Module, X: Any, Y: Any, where: str) -> Any:
+    """Y as the model's output takes it: for a softmax output, integer labels (1, m) made one-hot."""
+    if _output(model) != "softmax":
+        return Y
+    y = np.asarray(getattr(Y, "data", Y))
+    n_L = model.layer_dims[-1]  # type: ignore[attr-defined]
+    return OUTPUTS["softmax"].labels(y, n_L, where) if y.ndim == 2 and y.shape[0] == 1 else Y
+
+
 def predict(model: Module, X: Any, threshold: float = 0.5) -> np.ndarray:
-    """Predicted labels: 1.0 where A[L] > threshold (0.5), else 0.0, shape (n[L], m), as in the
-    course's ``predict``. Nothing is recorded for backward."""
+    """Predicted labels, shape (n[L], m), nothing recorded for backward: 1.0 where A[L] >
+    threshold (0.5), else 0.0, as in the course's ``predict``; for a softmax output, one-hot
+    columns of the class with the largest A[L] (argmax over axis 0)."""
     with no_grad():
         AL = model(X)
+    if _output(model) == "softmax":
+        return OUTPUTS["softmax"].predict(AL.data)
     return (AL.data > threshold).astype(np.float64)
 
 
 def accuracy(model: Module, X: Any, Y: Any, threshold: float = 0.5) -> float:
-    """The fraction of labels predicted right: mean(predict(model, X) == Y), in [0, 1]. Labels are
-    the lecture's 0/1; a label given as a probability counts as class 1 where it is above 0.5."""
-    _, y = check_data(X, Y, "accuracy")
+    """The fraction predicted right, in [0, 1]: of the labels (0/1, a probability counting as
+    class 1 above 0.5), or for a softmax output of the examples (the argmax matches; Y one-hot or
+    integer labels (1, m))."""
+    _, y = check_data(X, _labels(model, X, Y, "accuracy"), "accuracy")
     pred = predict(model, X, threshold)
     if pred.shape != y.shape:
         raise ShapeError(message("accuracy", f"the predictions have shape {pred.shape} (n[L], m) but Y has shape "
                                              f"{y.shape}"))
+    if _output(model) == "softmax":
+        return float(np.mean(np.argmax(pred, axis=0) == np.argmax(y, axis=0)))
     return float(np.mean(pred == (y > 0.5)))

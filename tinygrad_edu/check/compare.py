@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import message
 from ..lecture import check_data, key, name, parameter_keys, parameters_layer_dims
 from ..nn import DeepNetwork
+from ..outputs import OUTPUTS
 from ..runner import CaseResult, Context, Failure, Limits, Outcome, Submission, call_backward, hint, run_backward
 from ..runner.outcome import NOT_RETURNED
 from .agree import amax, same
@@ -138,10 +139,13 @@ class Prepared:
 
 
 def prepare(params: Mapping[str, Any], activations: list[str], X: Any, Y: Any) -> Prepared:
-    """A course-style dict of parameters with its activations, and data X (n[0], m), Y (n[L], m),
-    checked and computed once for :func:`report_for`."""
+    """A course-style dict of parameters with its activations, and data X (n[0], m), Y (n[L], m)
+    (for a softmax output also integer labels (1, m)), checked and computed once for
+    :func:`report_for`."""
     params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     dims = parameters_layer_dims(params, _WHERE)
+    if activations[-1] == "softmax":
+        Y = OUTPUTS["softmax"].labels(np.asarray(getattr(Y, "data", Y), dtype=np.float64), dims[-1], _WHERE)
     x, y = _float64_data(X, Y, dims, _WHERE)
     return Prepared(dims, list(activations), x, y, autograd(params, list(activations), x, y),
                     reference(params, list(activations), x, y))
@@ -187,16 +191,17 @@ def _arguments(parameters: Any, backward: Any) -> tuple[dict[str, Array], list[s
     learner's backward, and a backward that is a function or a learner's file."""
     params, acts = _network_of(parameters)
     L = len(acts)
-    if acts[-1] != "sigmoid":
+    if acts[-1] not in OUTPUTS:
         raise ValueError(message(_WHERE, f"the output layer's activation is {acts[-1]!r}; the comparison uses the "
-                                         "lecture's cross-entropy cost, which needs a sigmoid output (A[L] in [0, 1])",
-                                 "build the network with output_activation='sigmoid'"))
-    if backward is not None and acts != ["relu"] * (L - 1) + ["sigmoid"]:
+                                         "lecture's cross-entropy cost, which needs a sigmoid output (A[L] in [0, 1]) "
+                                         "or a softmax output (C classes)",
+                                 "build the network with output_activation='sigmoid' or 'softmax'"))
+    if backward is not None and acts[:-1] != ["relu"] * (L - 1):
         raise ValueError(message(
-            _WHERE, f"your backward(AL, Y, caches) follows the course (relu hidden layers, sigmoid output), but this "
-            f"network's activations are {acts}",
-            "compare without backward= (the built-in equations handle relu, sigmoid, tanh and linear layers), or "
-            "build the network with hidden_activation='relu'"))
+            _WHERE, f"your backward(AL, Y, caches) follows the course (relu hidden layers, a sigmoid or softmax "
+            f"output), but this network's activations are {acts}",
+            "compare without backward= (the built-in equations handle relu, sigmoid, tanh, linear and softmax "
+            "layers), or build the network with hidden_activation='relu'"))
     if isinstance(backward, str):
         backward = Submission.parse(backward)
     if backward is not None and not callable(backward) and not isinstance(backward, Submission):

@@ -33,6 +33,7 @@ import numpy as np
 
 from .. import manual
 from ..lecture import ACTIVATIONS, equation
+from ..outputs import OUTPUTS
 from .reference import Reference, step
 
 __all__ = ["Box", "Mistake", "MISTAKES", "mistakes_for"]
@@ -90,8 +91,18 @@ def _one(fn: Callable[[Box], Any]) -> Callable[[Box], list[Variant]]:
 
 
 def _swap(box: Box) -> list[Variant]:
-    other = {"relu": "sigmoid", "sigmoid": "relu"}.get(box.act)
-    return [] if other is None else [(step(box.dA, box.cache, other), {"swap": other})]
+    """relu' for sigmoid' and back; in a softmax layer the sigmoid's derivative, either as
+    sigmoid(Z)(1 - sigmoid(Z)) or written with the layer's own output, A[l](1 - A[l])."""
+    other = {"relu": "sigmoid", "sigmoid": "relu", "softmax": "sigmoid"}.get(box.act)
+    if other is None:
+        return []
+    if box.act != "softmax":
+        return [(step(box.dA, box.cache, other), {"swap": other, "what": "relu and sigmoid are swapped"})]
+    fields = {"swap": other, "what": "the sigmoid's derivative in a softmax layer"}
+    A = ACTIVATIONS["softmax"].g(box.cache[1])
+    with np.errstate(all="ignore"):
+        dA_prev, dW, db = manual.linear_backward(box.dA * A * (1 - A), box.cache[0])
+    return [(step(box.dA, box.cache, other), fields), ({"dW": dW, "db": db, "dA": dA_prev}, fields)]
 
 
 def _neighbour_caches(box: Box) -> list[Variant]:
@@ -136,8 +147,9 @@ _SLIDE = "(the erratum of the summary slide)"
 #: every mistake the diagnosis can name, in the order they are tried
 MISTAKES: tuple[Mistake, ...] = (
     # --- inside dZ[l] (or dA[L]): dW[l], db[l] and dA[l-1] are all off ------------------------------------
-    Mistake("activation_swapped", "dZ", "used sigmoid's derivative in a relu layer, or relu's in a sigmoid layer",
-            "relu and sigmoid are swapped: layer {l} is a {act} layer but its dZ[{l}] used {swap}'s derivative.",
+    Mistake("activation_swapped", "dZ", "used sigmoid's derivative in a relu or softmax layer, or relu's in a "
+            "sigmoid layer",
+            "{what}: layer {l} is a {act} layer but its dZ[{l}] used {swap}'s derivative.",
             "dZ[{l}] = dA[{l}] * g[{l}]'(Z[{l}]) with g[{l}] = {act}: {derivative}", _swap),
     Mistake("cache_off_by_one", "dZ", "layer l's backward step used the cache of layer l+1 or l-1",
             "caches off by one: the backward step of layer {l} read caches[{k_index}] (layer {k}'s cache) instead "
@@ -228,7 +240,8 @@ def equation_fields(box: Box, target: str) -> dict[str, Any]:
     fields = {"l": l, "lm1": l - 1, "L": L, "m": box.m, "act": box.act,
               "derivative": ACTIVATIONS[box.act].derivative,
               "start": "dA[L]" if l == L else f"dZ[{l}]",
-              "start_equation": equation("dAL") if l == L else equation("dZ", l)}
+              "start_equation": equation(OUTPUTS[box.ref.acts[-1]].equations[1] if box.ref.acts[-1] in OUTPUTS
+                                         else "dAL") if l == L else equation("dZ", l)}
     if target in ("dW", "db", "dA"):
         fields["equation"] = equation(target, l)
     return fields

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import manual
 from ..lecture import key, name
-from ..nn import DeepNetwork, binary_cross_entropy
+from ..nn import COSTS, DeepNetwork
 from ..tensor import Tensor
 
 Array = np.ndarray
@@ -67,7 +67,7 @@ def autograd(params: dict[str, Array], acts: list[str], X: Array, Y: Array) -> d
     net = DeepNetwork.from_parameters(params, activations=acts)
     m = X.shape[1]
     AL, cache = net.forward_cache(Tensor(X, requires_grad=True, name=name("A", 0)))
-    binary_cross_entropy(AL, Y).backward()
+    COSTS[acts[-1]](AL, Y).backward()  # the output's cost: binary, or categorical for a softmax
     out: dict[str, Array] = {}
     for l, layer in enumerate(net.layers, start=1):
         out[key("dZ", l)] = m * cache[name("Z", l)].grad  # autograd's dJ/dZ[l] = dZ[l] / m

@@ -24,23 +24,29 @@ class DimensionTable:
     layer_dims: list[int]
     m: int | str
     rows: list[dict[str, Any]]
+    classes: bool = False  # a softmax output: n[L] = C classes, Y one-hot (C, m)
 
     def __str__(self) -> str:
         def s(shape: tuple[Any, ...] | None) -> str:
             return "-" if shape is None else "(" + ", ".join(str(v) for v in shape) + ")"
 
+        L = len(self.layer_dims) - 1
+
         cols = ["l", "n[l]", "W[l], dW[l]", "b[l], db[l]", "Z[l], dZ[l]", "A[l], dA[l]"]
         body = [
-            [str(r["l"]), str(r["n"]), s(r["W"]), s(r["b"]), s(r["Z"]), s(r["A"]) + ("  = X" if r["l"] == 0 else "")]
+            [str(r["l"]), str(r["n"]) + (" = C" if self.classes and r["l"] == L else ""), s(r["W"]), s(r["b"]),
+             s(r["Z"]), s(r["A"]) + ("  = X" if r["l"] == 0 else "  = Y-hat, as Y (one-hot)"
+                                     if self.classes and r["l"] == L else "")]
             for r in self.rows
         ]
         widths = [max(len(c), *(len(row[i]) for row in body)) for i, c in enumerate(cols)]
         fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-        L = len(self.layer_dims) - 1
         lines = [
             f"Matrix dimensions (lecture 4.4) for layer_dims = {self.layer_dims}, L = {L}, "
             + (f"m = {self.m}:" if self.m != "m" else "m examples:"),
             "W[l]: (n[l], n[l-1])   b[l]: (n[l], 1)   Z[l], A[l]: (n[l], m)   a gradient has its variable's shape",
+            *([f"softmax output: n[L] = C = {self.layer_dims[-1]} classes, A[L] and Y (C, m), a column per example"]
+              if self.classes else []),
             "",
             fmt.format(*cols).rstrip(),
             fmt.format(*("-" * w for w in widths)),
@@ -49,10 +55,12 @@ class DimensionTable:
         return "\n".join(lines)
 
 
-def dimension_table(layer_dims: Sequence[int], m: int | None = None) -> DimensionTable:
+def dimension_table(layer_dims: Sequence[int], m: int | None = None,
+                    output_activation: str = "sigmoid") -> DimensionTable:
     """The table of lecture 4.4: for l = 0..L the shapes of W[l] (n[l], n[l-1]), b[l] (n[l], 1),
     Z[l] and A[l] (n[l], m), which are also the shapes of dW[l], db[l], dZ[l], dA[l]. Without
-    ``m`` the number of examples is shown as the symbol m."""
+    ``m`` the number of examples is shown as the symbol m. With ``output_activation="softmax"``
+    the last layer's n[L] is marked as C, the number of classes."""
     dims = check_layer_dims(layer_dims, "dimension_table")
     if m is not None and (isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1):
         raise ValueError(message("dimension_table", "m (the number of examples) must be a positive integer or None, "
@@ -62,4 +70,4 @@ def dimension_table(layer_dims: Sequence[int], m: int | None = None) -> Dimensio
     for l in range(1, len(dims)):
         n, n_prev = dims[l], dims[l - 1]
         rows.append({"l": l, "n": n, "W": (n, n_prev), "b": (n, 1), "Z": (n, mm), "A": (n, mm)})
-    return DimensionTable(dims, mm, rows)
+    return DimensionTable(dims, mm, rows, output_activation == "softmax")

@@ -23,7 +23,7 @@ from .. import data
 from ..errors import message
 from ..files import check_output
 from ..lecture import ACTIVATION_NAMES, INITS, check_layer_dims, example_data, layer_activations
-from ..nn import DeepNetwork, binary_cross_entropy
+from ..nn import DeepNetwork
 from ..tensor import Tensor
 
 __all__ = [
@@ -255,8 +255,8 @@ def add_network_args(p: argparse.ArgumentParser, dims_default: str, params: bool
                    help=f"one activation per layer, from {', '.join(ACTIVATION_NAMES)} (overrides the two below)")
     g.add_argument("--hidden-activation", default=DEFAULTS.hidden_activation, choices=ACTIVATION_NAMES,
                    help="g[l] for l < L (default %(default)s)")
-    g.add_argument("--output-activation", default=DEFAULTS.output_activation, choices=ACTIVATION_NAMES,
-                   help="g[L] (default %(default)s)")
+    g.add_argument("--output-activation", default=None, choices=ACTIVATION_NAMES,
+                   help=f"g[L] (default {DEFAULTS.output_activation}; softmax when the data have C > 1 classes)")
     g.add_argument("--init", default=DEFAULTS.init, choices=INITS, help="weight initialisation (default %(default)s)")
     g.add_argument("--seed", type=nonneg_int, default=DEFAULTS.seed,
                    help="random seed of the weights and random data (default %(default)s)")
@@ -348,10 +348,12 @@ def check_outputs(outputs: Iterable[tuple[Path, str]], inputs: Iterable[tuple[Pa
 # ============================================================================ data and networks
 
 
-def activations(args: argparse.Namespace, L: int) -> list[str]:
-    """g[1], ..., g[L] from --activations, or else --hidden-activation and --output-activation."""
-    return layer_activations(L, args.hidden_activation, args.output_activation,
-                             getattr(args, "activations", None) or None, where="--activations")
+def activations(args: argparse.Namespace, L: int, n_y: int = 1) -> list[str]:
+    """g[1], ..., g[L] from --activations, or else --hidden-activation and --output-activation (by
+    default sigmoid, or softmax for data with ``n_y`` = C > 1 one-hot classes)."""
+    output = args.output_activation or ("softmax" if n_y > 1 else DEFAULTS.output_activation)
+    return layer_activations(L, args.hidden_activation, output, getattr(args, "activations", None) or None,
+                             where="--activations")
 
 
 def load_data(spec: str, options: Iterable[tuple[str, Any]] = (), split_seed: int = DEFAULTS.split_seed,
@@ -379,7 +381,9 @@ def net_and_data(args: argparse.Namespace) -> tuple[DeepNetwork, np.ndarray, np.
         what = f"the parameters in {args.params}"
     else:
         dims = args.layer_dims or list(DEFAULTS.lecture_dims)
-        net = DeepNetwork(dims, init=args.init, seed=args.seed, activations=activations(args, len(dims) - 1))
+        net = DeepNetwork(dims, init=args.init, seed=args.seed,
+                          activations=activations(args, len(dims) - 1, dims[-1] if args.output_activation == "softmax"
+                                                  else 1))
         what = f"a random network (init {args.init!r}, seed {args.seed})"
     dims = list(net.layer_dims)
     dataset = getattr(args, "dataset", None) or meta.get("dataset")
@@ -395,7 +399,7 @@ def net_and_data(args: argparse.Namespace) -> tuple[DeepNetwork, np.ndarray, np.
         on = f"the first {m} training examples of {dataset}"
     else:
         m = args.m or DEFAULTS.random_m
-        X, Y = example_data(dims, m, args.seed)  # X (n[0], m), Y (n[L], m) of 0/1
+        X, Y = example_data(dims, m, args.seed, classes=net.activations[-1] == "softmax")  # Y 0/1 or one-hot
         on = f"{m} random examples (seed {args.seed})"
     return net, X, Y, f"{what}, on {on}"
 
@@ -404,6 +408,6 @@ def cost_after_backward(net: DeepNetwork, X: np.ndarray, Y: np.ndarray) -> Tenso
     """The cost J of ``net`` on X (n[0], m), Y (n[L], m), after ``J.backward()``, with the lecture's
     names (``A[0]``, ``Y``, ``J``) on the tensors, for the pictures."""
     net.zero_grad()
-    J = binary_cross_entropy(net(Tensor(X, name="A[0]")), Tensor(Y, name="Y")).named("J")
+    J = net.cost(net(Tensor(X, name="A[0]")), Tensor(Y, name="Y")).named("J")
     J.backward()
     return J

@@ -1,7 +1,7 @@
 """Print the backward pass autograd runs, as the lecture's equations: for the lecture's network
-(or --layer-dims, or a saved network with --params), on --m examples, the cost J is built with
-nn.binary_cross_entropy and explain(J) writes dZ[l], dW[l], db[l], dA[l-1] from layer L down to
-1, each checked against the engine's own gradients (--check prints the differences). --level ops
+(or --layer-dims, or a saved network with --params), on --m examples, the cost J is the network's
+(binary or categorical cross-entropy) and explain(J) writes dZ[l], dW[l], db[l], dA[l-1] from
+layer L down to 1, each checked against the engine's own gradients (--check prints the differences). --level ops
 writes the chain rule op by op instead; --expand writes relu', sigmoid', tanh' out; --shapes
 adds each quantity's shape."""
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 
 from ..explain import explain
-from ..nn import binary_cross_entropy
 from .common import DEFAULTS, add_network_args, command_parser, dims_text, net_and_data
 
 NAME = "explain"
@@ -32,9 +31,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace) -> int:
     """Print the explanation (and its check); 0, or 1 if a check ever failed (it should not)."""
     net, X, Y, what = net_and_data(args)
-    J = binary_cross_entropy(net(X), Y)
+    J = net.cost(net(X), Y)
     e = explain(J, level=args.level, expand=args.expand, shapes=args.shapes)
-    print(f"explaining J = binary_cross_entropy(net(X), Y) for {what}\n")
+    cost = "binary_cross_entropy" if net.activations[-1] == "sigmoid" else "softmax_cross_entropy"
+    print(f"explaining J = {cost}(net(X), Y) for {what}\n")
     print(e)
     result = e.check()
     if args.check:

@@ -11,7 +11,6 @@ import numpy as np
 
 from ..check import GradcheckResult, gradcheck, gradcheck_parameters
 from ..manual import model_forward
-from ..nn import binary_cross_entropy
 from ..runner import Context, hint, run_backward
 from .common import DEFAULTS, add_network_args, command_parser, dims_text, net_and_data, positive_float, positive_int
 from .learner import add_limit_args, limits, show_output, submission
@@ -63,6 +62,6 @@ def run(args: argparse.Namespace) -> int:
             return 1
     else:
         print("checking autograd's gradients\n")
-        result = gradcheck(lambda: binary_cross_entropy(net(X), Y), net, eps=args.eps, max_entries=args.max_entries)
+        result = gradcheck(lambda: net.cost(net(X), Y), net, eps=args.eps, max_entries=args.max_entries)
     print(result)
     return 0 if result.ok else 1

@@ -100,13 +100,20 @@ def _data(args: argparse.Namespace, meta: dict[str, Any]) -> Dataset:
 
 
 def write_predictions(path: Path, net: DeepNetwork, X: np.ndarray, Y: np.ndarray) -> None:
-    """``example,probability,prediction,label`` for each column of X (n[0], m), Y (1, m), atomically."""
+    """``example,probability,prediction,label`` for each column of X (n[0], m), Y (1, m), atomically;
+    for C classes (softmax output, Y one-hot (C, m)) the probability is the predicted class's, and
+    the prediction and label are class numbers."""
     with no_grad():
-        AL = net(X).data  # (1, m)
+        AL = net(X).data  # (n[L], m)
+    classes = net.activations[-1] == "softmax"
     with atomic_open(path, "w") as f:
         f.write("example,probability,prediction,label\n")
         for j in range(X.shape[1]):
-            f.write(f"{j},{float(AL[0, j])!r},{int(AL[0, j] > 0.5)},{int(Y[0, j])}\n")
+            if classes:
+                k = int(np.argmax(AL[:, j]))
+                f.write(f"{j},{float(AL[k, j])!r},{k},{int(np.argmax(Y[:, j]))}\n")
+            else:
+                f.write(f"{j},{float(AL[0, j])!r},{int(AL[0, j] > 0.5)},{int(Y[0, j])}\n")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,8 +132,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"network: layer_dims = {list(net.layer_dims)}, activations = {list(net.activations)} from {args.params}")
     print(f"data: {d.description}")
     for part, (X, Y) in parts.items():
-        correct = int(np.sum(predict(net, X) == Y))
-        print(f"{part} accuracy = {correct / Y.shape[1]:.4f} ({correct}/{Y.shape[1]})")
+        pred = predict(net, X)
+        right = np.all(pred == Y, axis=0) if net.activations[-1] == "softmax" else pred == Y  # a class per column
+        correct = int(np.sum(right))
+        print(f"{part} accuracy = {correct / right.size:.4f} ({correct}/{right.size})")
     if args.output:
         X, Y = parts[args.on] if args.on != "all" else (
             np.concatenate([d.X_train, d.X_test], axis=1), np.concatenate([d.Y_train, d.Y_test], axis=1))

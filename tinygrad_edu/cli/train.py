@@ -77,15 +77,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def _network(args: argparse.Namespace, d: Dataset) -> DeepNetwork:
     """The network to train: --layer-dims (default the course's, n[0] from the data), checked against the data."""
-    dims = args.layer_dims or [d.n_x, *DEFAULTS.course_hidden, 1]
+    dims = args.layer_dims or [d.n_x, *DEFAULTS.course_hidden, d.n_y]
     if dims[0] != d.n_x:
         raise CLIError(message("--layer-dims", f"the network starts with n[0] = {dims[0]}, but the data have "
                                                f"n[0] = {d.n_x} features (rows of X)",
                                f"use --layer-dims {dims_text([d.n_x, *dims[1:]])}"))
-    if dims[-1] != 1:
-        raise CLIError(message("--layer-dims", f"the network ends with n[L] = {dims[-1]}; a binary classifier has "
-                                               "one output unit, n[L] = 1"))
-    return DeepNetwork(dims, init=args.init, seed=args.seed, activations=activations(args, len(dims) - 1))
+    if dims[-1] != d.n_y:
+        what = "a binary classifier has one output unit, n[L] = 1" if d.n_y == 1 else \
+            f"the data have C = {d.n_y} classes (one-hot rows of Y), so n[L] = {d.n_y} (with a softmax output)"
+        raise CLIError(message("--layer-dims", f"the network ends with n[L] = {dims[-1]}; {what}",
+                               f"use --layer-dims {dims_text([*dims[:-1], d.n_y])}"))
+    return DeepNetwork(dims, init=args.init, seed=args.seed, activations=activations(args, len(dims) - 1, d.n_y))
 
 
 def _fit(args: argparse.Namespace, net: DeepNetwork, d: Dataset) -> tuple[TrainHistory, float]:

@@ -48,7 +48,7 @@ from .params import (
 )
 from .reading import DEFAULT_MAX_DATA_MB
 from .registry import DATASET_NAMES, load_dataset
-from .sklearn_sets import load_breast_cancer, load_digits_binary
+from .sklearn_sets import load_breast_cancer, load_digits, load_digits_binary
 
 __all__ = [
     "Dataset",
@@ -58,6 +58,7 @@ __all__ = [
     "standardize",
     "split_and_standardize",
     "load_breast_cancer",
+    "load_digits",
     "load_digits_binary",
     "load_cat_dataset",
     "make_xor",

@@ -30,7 +30,8 @@ class Dataset:
     """A train/test pair in the column convention.
 
     X_train: (n[0], m_train)   Y_train: (1, m_train)   X_test: (n[0], m_test)   Y_test: (1, m_test)
-    All float64; Y holds labels in [0, 1] (0.0 or 1.0 for every bundled set).
+    All float64; Y holds labels in [0, 1] (0.0 or 1.0 for every bundled set), or, for C classes
+    (the ten digits), one-hot columns: Y (C, m_train) and (C, m_test).
 
     ``feature_names[i]`` names row i of X; ``class_names[k]`` says what label k means.
     ``mean`` and ``std`` (each (n[0], 1)) are the TRAIN statistics the X's were standardised with,
@@ -43,7 +44,7 @@ class Dataset:
     X_test: np.ndarray
     Y_test: np.ndarray
     feature_names: tuple[str, ...]
-    class_names: tuple[str, str]
+    class_names: tuple[str, ...]
     description: str
     mean: np.ndarray | None = None
     std: np.ndarray | None = None
@@ -52,6 +53,11 @@ class Dataset:
     def n_x(self) -> int:
         """n[0], the number of input features (rows of X)."""
         return int(self.X_train.shape[0])
+
+    @property
+    def n_y(self) -> int:
+        """n[L] the labels need: 1 (one label row), or C for one-hot classes."""
+        return int(self.Y_train.shape[0])
 
     @property
     def m_train(self) -> int:
@@ -86,20 +92,23 @@ class Dataset:
 def train_test_split(
     X: np.ndarray, Y: np.ndarray, test_fraction: float = 0.2, seed: int = 0, stratify: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Split the columns of ``X`` (n[0], m) and ``Y`` (1, m) into a train and a test set.
+    """Split the columns of ``X`` (n[0], m) and ``Y`` (1, m), or one-hot (C, m), into a train and a
+    test set.
 
     Returns ``X_train, Y_train, X_test, Y_test`` (new arrays; the inputs are not modified).
-    With ``stratify`` each label value keeps its share: of the m_c columns with label c,
+    With ``stratify`` each label value (each class of one-hot labels) keeps its share: of the m_c
+    columns with label c,
     ``round(test_fraction * m_c)`` go to the test set. Which columns go where, and their order,
     is drawn from ``numpy.random.default_rng(seed)``: the same seed gives the same split.
     """
-    X, Y = check_data(X, Y, "train_test_split", n_y=1)
+    X, Y = check_data(X, Y, "train_test_split")
     if not 0.0 < float(test_fraction) < 1.0:
         raise ValueError(message("train_test_split", f"test_fraction must be between 0 and 1 (exclusive), got "
                                                      f"{test_fraction}"))
     rng = np.random.default_rng(seed)
     m = X.shape[1]
-    groups = [np.flatnonzero(Y[0] == c) for c in np.unique(Y[0])] if stratify else [np.arange(m)]
+    label = Y[0] if Y.shape[0] == 1 else np.argmax(Y, axis=0)  # one row of labels, or one-hot classes
+    groups = [np.flatnonzero(label == c) for c in np.unique(label)] if stratify else [np.arange(m)]
     test_parts, train_parts = [], []
     for idx in groups:
         idx = rng.permutation(idx)
@@ -150,7 +159,7 @@ def standardize(
 
 def split_and_standardize(
     X: np.ndarray, Y: np.ndarray, *, test_fraction: float, seed: int, standardise: bool,
-    feature_names: Sequence[str], class_names: tuple[str, str], description: str,
+    feature_names: Sequence[str], class_names: tuple[str, ...], description: str,
 ) -> Dataset:
     """A :class:`Dataset` from all the examples X (n[0], m), Y (1, m): split by
     :func:`train_test_split` (stratified, ``seed``), then, with ``standardise``, standardised by

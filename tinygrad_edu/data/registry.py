@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import message
 from .dataset import Dataset, split_and_standardize
 from .generated import make_flower, make_parity, make_xor
-from .sklearn_sets import load_breast_cancer, load_digits_binary
+from .sklearn_sets import load_breast_cancer, load_digits
 
 __all__ = ["DATASET_NAMES", "dataset_name", "load_dataset"]
 
@@ -40,7 +40,7 @@ def _generated(
 
 _LOADERS: dict[str, Callable[..., Dataset]] = {
     "breast_cancer": load_breast_cancer,
-    "digits": load_digits_binary,
+    "digits": load_digits,
     "xor": _generated(make_xor, "xor", lambda n: ["x1", "x2"]),
     "flower": _generated(make_flower, "flower", lambda n: ["x1", "x2"]),
     "parity": _generated(make_parity, "parity", lambda n: [f"bit {i + 1}" for i in range(n)]),
@@ -58,7 +58,8 @@ def dataset_name(spec: str) -> str | None:
 def load_dataset(name: str, *, test_fraction: float = 0.2, seed: int = 0, **options: Any) -> Dataset:
     """Any of the named sets as a :class:`~.dataset.Dataset` split with ``seed``.
 
-    ``breast_cancer`` and ``digits`` (scikit-learn, standardised; ``digit=k`` for k vs rest),
+    ``breast_cancer`` and ``digits`` (scikit-learn, standardised; the digits' ten classes one-hot,
+    ``digit=k`` for k vs the rest),
     ``xor``, ``flower`` and ``parity`` (generated with ``seed``, not standardised; ``parity``
     needs ``n_bits=n``). ``seed`` both generates and splits, so ``load_dataset("flower", seed=1)``
     holds the course's exact flower. ``options`` go to the loader or generator, e.g.

@@ -1,5 +1,6 @@
 """Real data bundled with scikit-learn (read from disk, no network): the Wisconsin breast-cancer set
-and the handwritten digits as a binary task.
+and the handwritten digits, all ten classes (one-hot labels, for a softmax output) or as a binary
+task.
 
 Both are split into train and test sets (seeded and stratified) and, by default, standardised
 with the TRAIN set's mean and standard deviation only (:func:`~.dataset.split_and_standardize`).
@@ -16,7 +17,7 @@ from ..errors import message
 from .dataset import Dataset, split_and_standardize
 from .extras import require
 
-__all__ = ["load_breast_cancer", "load_digits_binary"]
+__all__ = ["load_breast_cancer", "load_digits", "load_digits_binary"]
 
 
 def _sklearn_datasets(user: str) -> ModuleType:
@@ -75,4 +76,30 @@ def load_digits_binary(
         feature_names=[f"pixel({r},{c})" for r in range(side) for c in range(side)],
         class_names=class_names,
         description=f"digits (scikit-learn) {task}: {X.shape[1]} examples of {side}x{side} pixels",
+    )
+
+
+def load_digits(
+    digit: int | None = None, test_fraction: float = 0.2, seed: int = 0, standardise: bool = True
+) -> Dataset:
+    """scikit-learn's bundled handwritten digits (no network): 1797 images of 8x8 pixels, n[0] = 64
+    features. With ``digit=None`` (default) all ten classes: Y one-hot (10, m), row k for the digit
+    k, for a softmax output layer n[L] = C = 10; with ``digit=k`` the binary task of
+    :func:`load_digits_binary` (k vs the rest). Split (stratified by class) and standardised as in
+    :func:`load_breast_cancer`. Needs the ``data`` extra.
+    """
+    if digit is not None:
+        return load_digits_binary(digit, test_fraction, seed, standardise)
+    bunch = _sklearn_datasets("load_digits").load_digits()
+    X = np.asarray(bunch.data, dtype=np.float64).T  # (64, m)
+    target = np.asarray(bunch.target)
+    Y = np.zeros((10, target.size))
+    Y[target, np.arange(target.size)] = 1.0  # one-hot columns
+    side = int(round(np.sqrt(X.shape[0])))
+    return split_and_standardize(
+        X, Y, test_fraction=test_fraction, seed=seed, standardise=standardise,
+        feature_names=[f"pixel({r},{c})" for r in range(side) for c in range(side)],
+        class_names=tuple(str(k) for k in range(10)),
+        description=f"digits (scikit-learn), ten classes 0..9 (Y one-hot, 10 rows): {X.shape[1]} examples of "
+                    f"{side}x{side} pixels",
     )

@@ -92,9 +92,10 @@ def _explain(J: Tensor, level: str, expand: bool, shapes: bool) -> Explanation:
         if not isinstance(found, str):
             steps, values, m = found
             if steps[0].target.startswith("dA"):  # the cost written out: the engine went through A[L]
-                L = a.L
-                notes.append(f"Note: with a sigmoid output, dA[{L}] * sigmoid'(Z[{L}]) simplifies to A[{L}] - Y; "
-                             "nn.binary_cross_entropy computes that directly (the fused cost).")
+                L, act = a.L, a.layers[-1].activation
+                cost = "nn.binary_cross_entropy" if act == "sigmoid" else "nn.softmax_cross_entropy"
+                notes.append(f"Note: with a {act} output, dZ[{L}] simplifies to A[{L}] - Y; {cost} computes that "
+                             "directly (the fused cost).")
             lecture_names = {s.target: s.target for s in steps}
             return Explanation("lecture", _lecture_header(a.L, m), steps, Style(" ", expand), lambda: values, notes,
                                latex_names={k: _latex(k) for k in lecture_names}, shapes=shapes)

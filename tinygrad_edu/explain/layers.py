@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from ..lecture import name as lecture_name
-from ..recognise import Anatomy
-from ..symbolic import Call, Coef, Deriv, Expr, Sym
+from ..recognise import COST_OPS, Anatomy
+from ..symbolic import Call, Coef, Expr, Sym
 from .explanation import Step, relative_difference
 
 __all__ = ["lecture_steps"]
@@ -63,18 +63,18 @@ def _cost(a: Anatomy, N: _Names) -> tuple[list[Step], Sym | None] | str:
     L = last.l
     Z, A = a.order[last.Z], a.order[last.A]
     dims = f"(n[{L}], m) = {Z.shape}"
-    fused = [c for c in a.consumers[last.Z] if a.order[c].op == "cross_entropy" and a.order[c]._ctx.fused]
+    fused = [c for c in a.consumers[last.Z] if a.order[c].op in COST_OPS and a.order[c]._ctx.fused]
     if fused:
         ctx = a.order[fused[0]]._ctx
         y = a.index(ctx.parents[1])
         e = N.value(last.A, lecture_name("A", L)) - N.value(y, "Y")
-        return [Step(lecture_name("dZ", L), e, Z.shape, ("cross_entropy fused with sigmoid",),
+        return [Step(lecture_name("dZ", L), e, Z.shape, (f"{ctx.name} fused with {last.activation}",),
                      ("grad", last.Z), shape_text=dims)], None
     ys = [i for i, r in enumerate(a.role) if r == "Y"]
-    if not ys or last.activation != "sigmoid":
-        return "the cost is not the lecture's cross-entropy of a sigmoid output A[L] with labels Y"
+    if not ys or last.activation not in ("sigmoid", "softmax"):
+        return "the cost is not the lecture's cross-entropy of a sigmoid (or softmax) output A[L] with labels Y"
     AL, Y = N.value(last.A, lecture_name("A", L)), N.value(ys[0], "Y")
-    e = -(Y / AL - (1 - Y) / (1 - AL))
+    e = -(Y / AL - (1 - Y) / (1 - AL)) if last.activation == "sigmoid" else -(Y / AL)  # the lecture's dA[L]
     cost_ops = tuple(dict.fromkeys(str(a.order[i].op) for i, g in enumerate(a.group) if g == "cost" and
                                    a.order[i]._ctx is not None))
     dA = N.grad(last.A, lecture_name("dA", L), scaled=True)
@@ -102,7 +102,8 @@ def lecture_steps(a: Anatomy, grads: dict[int, np.ndarray]) -> tuple[list[Step],
         dZ = N.grad(layer.Z, lecture_name("dZ", l), scaled=True)
         if dA is not None:  # dZ[l] = dA[l] * g'(Z[l]) (= dA[l] for a linear layer)
             z, out = N.value(layer.Z, lecture_name("Z", l)), N.value(layer.A, lecture_name("A", l))
-            e: Expr = dA * Deriv(layer.activation, z, out) if layer.activation else dA
+            # the activation op's own rule: dA * g'(Z) (softmax: its Jacobian applied to dA)
+            e: Expr = a.order[layer.A]._ctx.rule(dA, (z,), out)[0] if layer.activation else dA
             steps.append(Step(lecture_name("dZ", l), e, a.order[layer.Z].shape, (layer.activation or "linear",),
                               ("grad", layer.Z), shape_text=f"(n[{l}], m) = {a.order[layer.Z].shape}"))
         A_prev = N.value(layer.A_prev, lecture_name("A", l - 1))

@@ -118,7 +118,14 @@ class Info:
         return ctx is not None and ctx.fused
 
     def shape(self, i: int) -> str:
-        return shape_text(self.order[i].shape, self.m)
+        """``(5, m)``; for a softmax output, n[L] as the number of classes: ``(C=10, m)``."""
+        text = shape_text(self.order[i].shape, self.m)
+        layers = self.anatomy.layers
+        if layers and layers[-1].activation == "softmax" and self.group[i] in (layers[-1].l, "cost"):
+            C = self.order[layers[-1].Z].shape[0]
+            if len(self.order[i].shape) == 2 and self.order[i].shape[0] == C:
+                text = f"(C={C}, " + text.split(", ", 1)[1]
+        return text
 
     def label_lines(self, i: int) -> list[str]:
         """Tensor i's label, a long formula on two lines."""
