@@ -19,10 +19,13 @@ from tinygrad_edu.nn import DeepNetwork, binary_cross_entropy
 from tinygrad_edu.plot import matplotlib_available
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-SCRIPTS = ("two_layer", "l_layer", "why_deep_parity", "learning_rate_sweep", "buggy_backward")
+SCRIPTS = ("two_layer", "l_layer", "why_deep_parity", "learning_rate_sweep", "buggy_backward", "digits")
 
 # measured with seed 1 (weights) and the split seed 0: test accuracy 0.9823 (111 of 113)
 BREAST_CANCER_TEST_ACCURACY_FLOOR = 0.96
+
+# measured with seed 1 (weights), 1000 iterations at α = 0.5 and the split seed 0: 0.9610 (345 of 359)
+DIGITS_TEST_ACCURACY_FLOOR = 0.95
 
 # the examples on scikit-learn's breast-cancer set need the data extra
 needs_sklearn = pytest.mark.skipif(importlib.util.find_spec("sklearn") is None,
@@ -47,6 +50,7 @@ def test_every_example_has_a_test() -> None:
         pytest.param("learning_rate_sweep", ["--lrs", "0.01,0.1", "--iterations", "20", "--workers", "2"],
                      marks=needs_sklearn),
         ("buggy_backward", ["--bug", "db_axis"]),
+        pytest.param("digits", ["--iterations", "20"], marks=needs_sklearn),
     ],
 )
 def test_runs_as_a_script(name: str, args: list[str], tmp_path: Path) -> None:
@@ -94,6 +98,25 @@ def test_l_layer_on_breast_cancer_reaches_the_accuracy_floor(monkeypatch: pytest
         Z = W.data @ A + b.data
         A = np.maximum(Z, 0) if l < 4 else 1 / (1 + np.exp(-Z))
     assert float(np.mean((A > 0.5) == d.Y_test)) == r["test_acc_nn"]
+
+
+@needs_sklearn
+def test_digits_reach_the_accuracy_floor_on_all_ten_classes(monkeypatch: pytest.MonkeyPatch) -> None:
+    mod = example("digits", monkeypatch)
+    r = mod.main(["--seed", "1"])  # the full run: 1000 iterations, about a second each way
+    assert r["iterations"] == 1000
+    np.testing.assert_allclose(r["costs_hand"], r["costs_nn"], rtol=1e-12)  # written-out cost = fused cost
+    assert r["test_acc_nn"] == r["test_acc_hand"] >= DIGITS_TEST_ACCURACY_FLOOR
+    d, counts = r["data"], r["confusion"]
+    true = np.argmax(d.Y_test, axis=0)
+    assert counts.sum() == d.X_test.shape[1] and np.array_equal(counts.sum(axis=1), np.bincount(true, minlength=10))
+    assert np.trace(counts) / counts.sum() == r["test_acc_hand"]
+    # the prediction recomputed from the weights alone, in numpy: relu, then the argmax of Z[2]
+    # (softmax keeps the order of each column, so argmax A[2] = argmax Z[2])
+    (W1, b1), (W2, b2) = ((W.data, b.data) for W, b in r["params"])
+    pred = np.argmax(W2 @ np.maximum(W1 @ d.X_test + b1, 0) + b2, axis=0)
+    assert float(np.mean(pred == true)) == r["test_acc_hand"]
+    assert all(counts[k, k] > 0 for k in range(10))  # every digit is recognised at least once
 
 
 @pytest.mark.parametrize(
@@ -176,7 +199,7 @@ def test_why_deep_parity_table(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
 
 def test_examples_use_no_nn_when_written_as_tensor_expressions() -> None:
-    for name in ("two_layer", "l_layer"):
+    for name in ("two_layer", "l_layer", "digits"):
         src = (EXAMPLES / f"{name}.py").read_text()
         by_hand = src[src.index("def by_hand"):src.index("def with_nn")]
         assert "DeepNetwork" not in by_hand and "train(" not in by_hand
