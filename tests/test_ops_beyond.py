@@ -248,3 +248,15 @@ def test_against_pytorch(name):
     fn, tfn, *arrays = cases[name]
     _both(fn, tfn, *arrays)
 
+
+def test_the_readmes_table_lists_every_op():
+    import re
+    from pathlib import Path
+
+    from tinygrad_edu.tensor import Function
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    table = readme.split("### Every op and its derivative", 1)[1].split("\n## ", 1)[0]
+    first_column = [row.split(" | ")[0] for row in table.splitlines() if row.startswith("| `")]
+    listed = {name for cell in first_column for name in re.findall(r"`(\w+)", cell)}
+    assert {op.name for op in Function.registry} <= listed
