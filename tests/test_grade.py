@@ -4,7 +4,10 @@ independent of how many run at once; the CLI, its files and feedback()."""
 
 import csv
 import json
+import os
+import sys
 import time
+from pathlib import Path
 
 import learners
 import pytest
@@ -54,8 +57,15 @@ CLASS = {
                          "huge_array", "MemoryError"),
     "exits.py": (changed(("    return grads", "    import os\n    os._exit(0)")), "crashed", "ends_process",
                  "exit code 0"),
-    "patches.py": (changed(("np.dot(dZ, A_prev.T) / m", "np.dot(dZ, A_prev.T)"), extra=PATCHER), "wrong",
-                   "missing_1_over_m", "the 1/m is missing"),
+    "patches.py": (changed(("np.dot(dZ, A_prev.T) / m", "np.dot(dZ, A_prev.T)"), extra=PATCHER), "import_error",
+                   "imports_package", "cannot import tinygrad_edu"),
+    "hands_in_the_package.py": ("from tinygrad_edu.manual import model_backward as L_model_backward\n",
+                                "import_error", "imports_package", "cannot import tinygrad_edu"),
+    "memory_at_import.py": (CORRECT + "\nbig = np.ones(10 * 2**30 // 8)\n", "memory", "memory_at_import",
+                            "importing memory_at_import.py ran out of memory"),
+    "returns_too_much.py": (changed(("    return grads",
+                                     "    grads['extra'] = np.ones((3000, 3000))\n    return grads")),
+                            "error", "too_much_returned", "more than the 64 MB read back"),
     "prints.py": (changed(("    return grads", "    import sys\n    for _ in range(100):\n"
                                               "        sys.stdout.write('x' * 1_000_000)\n    return grads")),
                   "correct", "", "All gradients agree"),
@@ -121,10 +131,20 @@ def test_each_learner_gets_its_row(graded):
     assert seconds < 60
 
 
-def test_a_learner_that_patches_the_grader_patches_only_its_own_process(graded):
+def test_a_learner_cannot_import_the_package_or_hand_in_code_that_is_not_theirs(graded, tmp_path):
     result, _ = graded
-    (row,) = [r for r in result.rows if r.submission == "patches.py"]
-    assert row.status == "wrong" and row.output.startswith("All gradients agree.")
+    rows = {r.submission: r for r in result.rows}
+    assert rows["patches.py"].score == 0 and rows["hands_in_the_package.py"].score == 0
+    # the package's reference solution loaded by path: its code is not in the submission
+    import tinygrad_edu.manual as manual
+
+    (tmp_path / "by_path.py").write_text(
+        "import importlib.util\n"
+        f"spec = importlib.util.spec_from_file_location('m', {manual.__file__!r})\n"
+        "m = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(m)\n"
+        "L_model_backward = m.model_backward\n")
+    (row,) = grade_submissions([tmp_path / "by_path.py"], workers=1).rows
+    assert row.status in {"missing_function", "import_error"} and row.score == 0
 
 
 def test_the_results_do_not_depend_on_how_many_run_at_once(klass, graded):
@@ -138,8 +158,8 @@ def test_the_results_do_not_depend_on_how_many_run_at_once(klass, graded):
 def test_the_summary_counts(graded):
     result, _ = graded
     counts = result.counts()
-    assert counts["correct"] == 3 and counts["wrong"] == 6 and sum(counts.values()) == len(CLASS) + 1
-    assert dict(result.mistakes())["missing_1_over_m"] == 2
+    assert counts["correct"] == 3 and counts["wrong"] == 5 and sum(counts.values()) == len(CLASS) + 1
+    assert dict(result.mistakes())["missing_1_over_m"] == 1 and dict(result.mistakes())["imports_package"] == 2
 
 
 def test_notebooks_keep_their_cells_and_lines():
@@ -151,6 +171,17 @@ def test_notebooks_keep_their_cells_and_lines():
     assert lines[lines.index("z = 3") + 1] == "pass  # !ls" and lines[lines.index("z = 3") + 2] == "  pass  # w = !ls"
     with pytest.raises(ValueError, match="not JSON"):
         notebook_code("{not json")
+
+
+def test_only_a_line_that_starts_a_statement_is_a_magic():
+    cell = ("np.dot?\n?np.sum\nx = (7\n     % 3)\ny = (1\n!= 2)\ns = \"\"\"why?\n%not a magic\n\"\"\"\n"
+            "t = 'a?'  # why?\nv = [1] \\\n  + [3]\ndef f():\n    %timeit 1\n    return 2")
+    code, _ = notebook_code(notebook(["import numpy as np", cell]))
+    namespace: dict = {}
+    exec(compile(code, "nb", "exec"), namespace)  # valid Python, and the Python in it kept
+    assert (namespace["x"], namespace["y"], namespace["s"], namespace["t"]) == (1, True, "why?\n%not a magic\n", "a?")
+    assert namespace["v"] == [1, 3] and namespace["f"]() == 2
+    assert "pass  # np.dot?" in code and "pass  # ?np.sum" in code and "    pass  # %timeit 1" in code
 
 
 def test_an_error_in_a_notebook_names_the_cell_and_its_line(tmp_path):
@@ -178,6 +209,74 @@ def test_bad_paths_are_refused_before_anything_runs(tmp_path):
     assert "not UTF-8" in rows["latin1.py"].problem and "no list of cells" in rows["nb.ipynb"].problem
     graded = {r.submission: r for r in grade_submissions([tmp_path], workers=1).rows}
     assert graded["latin1.py"].status == "import_error" and graded["a.py"].status == "correct"
+
+
+def test_the_course_helper_modules_can_be_imported_and_are_not_graded(tmp_path):
+    support, klass = tmp_path / "course", tmp_path / "class"
+    support.mkdir()
+    (support / "dnn_utils.py").write_text("def relu_backward(dA, Z):\n    return dA * (Z > 0)\n")
+    (klass / "ana").mkdir(parents=True)
+    (klass / "ana" / "hw.ipynb").write_text(notebook(["from dnn_utils import relu_backward", CORRECT]))
+    (klass / "ana" / "mine.py").write_text("K = 1\n")  # her own module, beside her notebook
+    (klass / "ana" / "uses_mine.py").write_text("from mine import K\n" + CORRECT)
+    (klass / "ben").mkdir()
+    (klass / "ben" / "hw.py").write_text("from dnn_utils import relu_backward as L_model_backward\n")
+    without = {r.submission: r for r in grade_submissions([klass], workers=2).rows}
+    assert without["ana/hw.ipynb"].status == "import_error" and without["ana/hw.ipynb"].mistake == "helper_not_found"
+    assert "--support" in without["ana/hw.ipynb"].message
+    result = grade_submissions([klass], workers=2, support=[support], exclude=["mine.py"])
+    rows = {r.submission: r for r in result.rows}
+    assert sorted(rows) == ["ana/hw.ipynb", "ana/uses_mine.py", "ben/hw.py"]  # mine.py excluded
+    assert rows["ana/hw.ipynb"].status == rows["ana/uses_mine.py"].status == "correct"
+    assert (rows["ben/hw.py"].status, rows["ben/hw.py"].mistake) == ("missing_function", "not_own_function")
+    assert result.support == ("dnn_utils.py",)
+    # a support folder inside the class is not graded either
+    (klass / "course").mkdir()
+    (klass / "course" / "testCases.py").write_text("X = 1\n")
+    assert "course/testCases.py" not in {s.name for s in find_submissions([klass], support=[klass / "course"])}
+    with pytest.raises(FileNotFoundError, match="not a folder"):
+        grade_submissions([klass], support=[tmp_path / "nowhere"])
+
+
+def test_rows_from_several_folders_keep_their_folder(tmp_path):
+    for who, code in (("alice", CORRECT), ("bob", CLASS["db_axis.py"][0])):
+        (tmp_path / who).mkdir()
+        (tmp_path / who / "hw.py").write_text(code)
+    result = grade_submissions([tmp_path / "alice", tmp_path / "bob"], workers=2)
+    assert [(r.submission, r.status) for r in result.rows] == [
+        (str(tmp_path / "alice" / "hw.py"), "correct"), (str(tmp_path / "bob" / "hw.py"), "wrong")]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork server's subreaper is Linux's")
+def test_nothing_a_learner_starts_outlives_the_grading(tmp_path):
+    marker = f"{time.time_ns() % 10**6}.123"
+    (tmp_path / "daemon.py").write_text(CORRECT.replace("    return grads", f"""    import os
+    if os.fork() == 0:  # a daemon: its own session, its parent gone
+        os.setsid()
+        if os.fork() == 0:
+            os.execv("/bin/sleep", ["/bin/sleep", "{marker}"])
+        os._exit(0)
+    return grads"""))
+    (row,) = grade_submissions([tmp_path], workers=1).rows
+    assert row.status == "correct"
+
+    def sleepers():
+        found = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                if marker in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                    found.append(int(pid))
+            except OSError:
+                pass
+        return found
+
+    deadline = time.monotonic() + 3
+    while sleepers() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = sleepers()
+    for pid in left:
+        os.kill(pid, 9)
+    assert not left
 
 
 def test_the_cli_writes_csv_json_and_html_and_prints_the_summary(klass, tmp_path, capsys):

@@ -3,10 +3,12 @@ model_backward) runs in its own process under --timeout and --memory, on three n
 course's [12, 20, 7, 5, 1], a 2-layer and a 5-layer network, seeded by --seed), and is compared
 with the lecture's equations here, never inside the learner's process. Submissions are .py files,
 the course's .ipynb notebooks (their code cells; magics and shell lines left out; outputs never
-run) or folders of them. Prints a summary (how many per status and per mistake) and a row per
-submission; --csv, --json and --html write the results (the HTML page is the class report:
-sortable, every learner's diagnosis one click away). --workers runs that many at once; --dask
-ADDRESS grades on a Dask cluster instead. Exit status 0 when every submission was graded,
+run) or folders of them; --support DIR gives the course's helper modules (dnn_utils.py) that
+every submission may import, --exclude GLOB leaves files out. A submission may not import
+tinygrad_edu (its reference solution). Prints a summary (how many per status and per mistake)
+and a row per submission; --csv, --json and --html write the results (the HTML page is the class
+report: sortable, every learner's diagnosis one click away). --workers runs that many at once;
+--dask ADDRESS grades on a Dask cluster instead. Exit status 0 when every submission was graded,
 whatever their verdicts."""
 
 from __future__ import annotations
@@ -28,12 +30,19 @@ _TABLE_ROWS = 200  # more rows than this go only to the files
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """``grade SUBMISSION... [--function NAME] [--timeout S] [--memory MB] [--workers N] [--seed S]
-    [--csv F] [--json F] [--html F] [--force] [--dask ADDRESS] [--quiet]``."""
+    """``grade SUBMISSION... [--function NAME] [--support DIR] [--exclude GLOB] [--timeout S]
+    [--memory MB] [--workers N] [--seed S] [--csv F] [--json F] [--html F] [--force]
+    [--dask ADDRESS] [--quiet]``."""
     p = command_parser(subparsers, NAME, HELP, __doc__, run)
     p.add_argument("submissions", nargs="+", metavar="SUBMISSION", help=".py files, .ipynb notebooks or folders")
     p.add_argument("--function", default=None, metavar="NAME",
                    help="the function graded (default: L_model_backward, else model_backward)")
+    p.add_argument("--support", action="append", default=[], metavar="DIR",
+                   help="a folder of the course's helper modules (dnn_utils.py) every submission may import; "
+                        "its files are not graded (repeatable)")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="files or folders that are not submissions, by name or path (e.g. 'dnn_utils*.py'; "
+                        "repeatable)")
     add_limit_args(p, "each submission's process (it runs on its own, with these limits)")
     p.add_argument("--workers", type=positive_int, default=None, metavar="N",
                    help=f"submissions graded at once (default: the number of cores, {os.cpu_count()})")
@@ -71,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     lim = limits(args)
     try:
         result = grade_submissions(args.submissions, args.function, lim, args.workers, args.seed, args.dask,
-                                   progress=_Bar(args.quiet))
+                                   progress=_Bar(args.quiet), support=args.support, exclude=args.exclude)
     except (ValueError, FileNotFoundError, ImportError) as e:
         raise CLIError(str(e)) from None
     print(summary(result))

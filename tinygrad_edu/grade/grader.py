@@ -4,8 +4,13 @@ process of its own (:func:`tinygrad_edu.runner.run_backward`, the runner ``compa
 uses) and its verdict is computed outside it (:func:`.verdict.verdict`); the rows come back in
 the order of the submissions, so the results do not depend on how many ran at once or where.
 
-On Dask each submission is one task: the submission's code travels with it (the workers need not
-see the learner's files), the task runs it in an isolated child process on the worker and
+The learner's code may import the course's helper modules (``support``: their code goes with
+each submission) and, on this machine, modules beside their own file; it may not import this
+package (its reference solution), and a graded function whose code is not in their file is
+refused.
+
+On Dask each submission is one task: the submission's code travels with it, the support modules
+too (the workers need not see the learner's files), the task runs it in an isolated child process on the worker and
 returns the row. A worker lost mid-run has its tasks run again by Dask's scheduler, and since each
 submission is one task, whose result is taken once, nothing is counted twice; a submission whose
 task kills every worker it lands on gets ``crashed``.
@@ -27,7 +32,7 @@ from ..check.compare import Prepared
 from ..errors import message
 from ..runner import Limits, Submission, run_backward
 from .networks import Network, default_networks, prepare_networks
-from .submissions import Source, find_submissions
+from .submissions import Source, find_submissions, read_support
 from .verdict import STATUSES, GradeRow, not_read, verdict
 
 __all__ = ["GradeResult", "grade_submissions", "grade_one"]
@@ -48,6 +53,7 @@ class GradeResult:
     workers: int
     where: str
     seconds: float = 0.0
+    support: tuple[str, ...] = ()
     started: str = field(default_factory=lambda: time.strftime("%Y-%m-%d %H:%M:%S"))
 
     def counts(self) -> dict[str, int]:
@@ -63,6 +69,7 @@ class GradeResult:
         return {"started": self.started, "seconds": round(self.seconds, 3), "where": self.where,
                 "workers": self.workers, "seed": self.seed, "function": self.function,
                 "limits": self.limits.to_json(), "networks": [n.to_json() for n in self.networks],
+                "support": list(self.support),
                 "counts": self.counts(), "mistakes": dict(self.mistakes()),
                 "rows": [r.to_json() for r in self.rows]}
 
@@ -72,22 +79,27 @@ def _prepared(networks: tuple[Network, ...]) -> list[Prepared]:
     return prepare_networks(networks)
 
 
-def grade_one(source: Source, function: str | None, limits: Limits, networks: Sequence[Network]) -> GradeRow:
-    """One submission's row: its code run in its own process on ``networks``, judged here."""
+def grade_one(source: Source, function: str | None, limits: Limits, networks: Sequence[Network],
+              helpers: Sequence[tuple[str, str]] = ()) -> GradeRow:
+    """One submission's row: its code run in its own process on ``networks`` (with the course's
+    ``helpers`` modules beside it, and its own folder on its path), judged here."""
     if source.code is None:
         return not_read(source)
     prepared = _prepared(tuple(networks))
-    submission = Submission.from_source(source.run_name, source.code, function)
+    folder = os.path.dirname(os.path.abspath(source.path))
+    submission = Submission.from_source(source.run_name, source.code, function,
+                                        [h for h in helpers if h[0] != source.run_name],
+                                        [folder] if os.path.isdir(folder) else [], own_code_only=True)
     outcome = run_backward(submission, [p.case for p in prepared], limits)
     return verdict(source, outcome, prepared)
 
 
 def _grade_locally(sources: list[Source], function: str | None, limits: Limits, networks: list[Network],
-                   workers: int, progress: Progress | None) -> list[GradeRow]:
+                   helpers: Sequence[tuple[str, str]], workers: int, progress: Progress | None) -> list[GradeRow]:
     rows: list[GradeRow | None] = [None] * len(sources)
     _prepared(tuple(networks))  # once, before the threads start
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(grade_one, s, function, limits, networks): i for i, s in enumerate(sources)}
+        futures = {pool.submit(grade_one, s, function, limits, networks, helpers): i for i, s in enumerate(sources)}
         for done, fut in enumerate(as_completed(futures), start=1):
             row = rows[futures[fut]] = fut.result()
             if progress is not None:
@@ -102,7 +114,8 @@ def _lost(source: Source, e: BaseException) -> GradeRow:
 
 
 def _grade_on_dask(sources: list[Source], function: str | None, limits: Limits, networks: list[Network],
-                   address: str, progress: Progress | None) -> tuple[list[GradeRow], int]:
+                   helpers: Sequence[tuple[str, str]], address: str,
+                   progress: Progress | None) -> tuple[list[GradeRow], int]:
     try:
         from distributed import Client
         from distributed import as_completed as dask_completed
@@ -113,7 +126,7 @@ def _grade_on_dask(sources: list[Source], function: str | None, limits: Limits, 
     run = uuid.uuid4().hex[:8]
     with Client(address, timeout="30s") as client:
         workers = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
-        futures = [client.submit(grade_one, s, function, limits, networks, key=f"grade-{run}-{i}", pure=False)
+        futures = [client.submit(grade_one, s, function, limits, networks, helpers, key=f"grade-{run}-{i}", pure=False)
                    for i, s in enumerate(sources)]
         index = {f.key: i for i, f in enumerate(futures)}
         for done, fut in enumerate(dask_completed(futures), start=1):
@@ -130,7 +143,8 @@ def _grade_on_dask(sources: list[Source], function: str | None, limits: Limits, 
 
 def grade_submissions(paths: Sequence[str | os.PathLike[str]], function: str | None = None,
                       limits: Limits | None = None, workers: int | None = None, seed: int = 0,
-                      dask: str | None = None, progress: Progress | None = None) -> GradeResult:
+                      dask: str | None = None, progress: Progress | None = None,
+                      support: Sequence[str | os.PathLike[str]] = (), exclude: Sequence[str] = ()) -> GradeResult:
     """Grade every submission under ``paths`` (``.py`` files, ``.ipynb`` notebooks, folders).
 
     Args:
@@ -141,6 +155,9 @@ def grade_submissions(paths: Sequence[str | os.PathLike[str]], function: str | N
         seed: the networks' seed (:func:`.networks.default_networks`), recorded in the result.
         dask: the address of a Dask scheduler to grade on instead of this machine.
         progress: called as ``progress(done, total, row)`` as each row arrives.
+        support: folders of the course's helper modules (``dnn_utils.py``, ``testCases.py``) that
+            every submission may import; their files are not graded.
+        exclude: glob patterns of files (or folders) under ``paths`` that are not submissions.
     """
     limits = limits or Limits()
     if workers is None:
@@ -150,12 +167,14 @@ def grade_submissions(paths: Sequence[str | os.PathLike[str]], function: str | N
     if function is not None:
         Submission("x.py", function, "").check()  # a valid name, before anything runs
     networks = default_networks(seed)
-    sources = find_submissions(paths)
+    helpers = read_support(support)
+    sources = find_submissions(paths, exclude, support)
     start = time.perf_counter()
     if dask is not None:
-        rows, workers = _grade_on_dask(sources, function, limits, networks, dask, progress)
+        rows, workers = _grade_on_dask(sources, function, limits, networks, helpers, dask, progress)
         where = f"dask {dask}"
     else:
-        rows = _grade_locally(sources, function, limits, networks, workers, progress)
+        rows = _grade_locally(sources, function, limits, networks, helpers, workers, progress)
         where = "this machine"
-    return GradeResult(rows, networks, seed, function, limits, workers, where, time.perf_counter() - start)
+    return GradeResult(rows, networks, seed, function, limits, workers, where, time.perf_counter() - start,
+                       support=tuple(name for name, _ in helpers))

@@ -7,14 +7,18 @@ own limits (:func:`.limits.apply`), confines itself where the platform allows it
 learner's file, calls the function on each network (:func:`.call.call_backward`) and writes
 ``SCRATCH/out.json`` and ``SCRATCH/out.npz`` (plain arrays, no pickle), then ends with
 ``os._exit(0)`` so that nothing the learner left behind (threads, atexit handlers) runs after
-it. It decides nothing: the parent compares the arrays.
+it. It decides nothing: the parent compares the arrays. When grading (``own_code_only``), the
+learner's code cannot import this package, and a graded function whose code lives elsewhere is
+refused.
 """
 
 from __future__ import annotations
 
 import faulthandler
 import importlib
+import importlib.abc
 import importlib.util
+import inspect
 import json
 import os
 import signal
@@ -53,10 +57,39 @@ def _finish(scratch: Path, report: dict[str, Any], arrays: dict[str, np.ndarray]
     os._exit(0)
 
 
-def _is_learner(folder: str) -> Any:
-    """Frames in the learner's folder (their file and their own helper modules)."""
-    prefix = os.path.join(folder, "")
-    return lambda filename: os.path.abspath(filename).startswith(prefix)
+def _is_learner(folders: list[str]) -> Any:
+    """Frames in the learner's folders (their file and their own helper modules)."""
+    prefixes = tuple(os.path.join(f, "") for f in folders)
+    return lambda filename: os.path.abspath(filename).startswith(prefixes)
+
+
+_PACKAGE = __name__.split(".")[0]
+_hidden: list[Any] = []  # this package's modules, kept alive while the learner cannot import them
+
+
+class _RefusePackage(importlib.abc.MetaPathFinder):
+    """For grading: the learner's code may not import this package (its reference solution)."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == _PACKAGE or name.startswith(_PACKAGE + "."):
+            raise ImportError(f"a graded submission cannot import {name}: the backward pass is yours to write "
+                              "(numpy and the course's helper modules are fine)", name=name)
+        return None
+
+
+def _refuse_package() -> None:
+    sys.meta_path.insert(0, _RefusePackage())
+    for name in [k for k in sys.modules if k == _PACKAGE or k.startswith(_PACKAGE + ".")]:
+        _hidden.append(sys.modules.pop(name))
+
+
+def _not_own(fn: Any, is_learner: Any) -> str | None:
+    """Where a graded function's code comes from when it is not the learner's (None: theirs, or
+    not a Python function)."""
+    code = getattr(inspect.unwrap(fn), "__code__", None)
+    if code is None or is_learner(code.co_filename):
+        return None
+    return f"{getattr(fn, '__module__', None) or os.path.basename(code.co_filename)}"
 
 
 def _import(request: dict[str, Any]) -> Any:
@@ -78,10 +111,13 @@ def _import_failure(e: BaseException, request: dict[str, Any], is_learner: Any) 
     if isinstance(e, SyntaxError) and e.filename and is_learner(e.filename):
         return Failure("import_error", type(e).__name__, f"{name} is not valid Python: {e.msg}",
                        os.path.basename(e.filename), e.lineno, e.text.rstrip("\n") if e.text else None)
-    f = failure_from(e, is_learner, status="import_error")
+    status = "memory" if isinstance(e, MemoryError) else "import_error"
+    f = failure_from(e, is_learner, status=status)
     text = (f"importing {name} called sys.exit(): guard script code with if __name__ == '__main__':"
-            if isinstance(e, SystemExit) else f"importing {name} raised {type(e).__name__}: {f.message}")
-    return Failure("import_error", f.kind, text, f.file, f.line, f.code, f.function)
+            if isinstance(e, SystemExit) else
+            f"importing {name} ran out of memory (its code at the top level): {f.message}" if status == "memory" else
+            f"importing {name} raised {type(e).__name__}: {f.message}")
+    return Failure(status, f.kind, text, f.file, f.line, f.code, f.function)
 
 
 def _function(module: Any, names: list[str]) -> tuple[str | None, Any]:
@@ -111,11 +147,12 @@ def main(scratch: Path) -> None:
             caches = [((inputs[f"c{i}_A{l - 1}"], inputs[f"c{i}_W{l}"], inputs[f"c{i}_b{l}"]), inputs[f"c{i}_Z{l}"])
                       for l in range(1, L + 1)]
             cases.append((inputs[f"c{i}_AL"], inputs[f"c{i}_Y"], caches))
-    folder = request["folder"]
-    is_learner = _is_learner(folder)
-    sys.path.insert(0, folder)
+    is_learner = _is_learner(request["learner_folders"])
+    sys.path[:0] = request["path"]
     apply(request["limits"])
     sandbox = confine(str(scratch)) if request.get("confine", True) else "none: not asked for"
+    if request["own_code_only"]:
+        _refuse_package()
     try:
         module = _import(request)
     except BaseException as e:  # the learner's file, whatever it raises
@@ -129,6 +166,10 @@ def main(scratch: Path) -> None:
         name = os.path.basename(request["target"]) if request["kind"] == "file" else request["target"]
         msg = f"{name} has no function {wanted} (its functions: {', '.join(found[:30]) or 'none'})"
         _finish(scratch, {"function": None, "failure": Failure("missing_function", "missing function", msg).to_json(),
+                          "cases": [], "sandbox": sandbox})
+    if request["own_code_only"] and (origin := _not_own(fn, is_learner)) is not None:
+        msg = f"{name} is not written in this submission: it is {origin}'s; the backward graded must be your own"
+        _finish(scratch, {"function": name, "failure": Failure("missing_function", "not the learner's", msg).to_json(),
                           "cases": [], "sandbox": sandbox})
     arrays: dict[str, np.ndarray] = {}
     reports = [_case_report(i, call_backward(fn, AL, Y, caches, is_learner, catch_all=True), arrays)

@@ -117,12 +117,18 @@ CAUSES: dict[str, str] = {
     "cache_index": "caches indexed past its end (layer l's cache is caches[l-1])",
     "cache_layout": "a cache unpacked in the wrong layout (it is ((A_prev, W, b), Z))",
     "numpy_not_imported": "numpy used without import numpy as np",
+    "imports_package": "tinygrad_edu imported by a graded submission (its reference solution is not theirs)",
+    "helper_not_found": "a module the code imports is not there (a course helper: grade --support DIR)",
+    "memory_at_import": "the file's top-level code ran out of memory when it was imported",
     "huge_array": "an array far larger than the network's (a broadcast outer product)",
     "endless_loop": "a loop that never ends",
     "ends_process": "sys.exit() or os._exit() instead of return",
     "no_return": "no return statement (it returned None)",
     "not_a_dict": "something other than the dict of gradients returned",
+    "too_much_returned": "more arrays returned than the gradients (the limit is 8 times the inputs)",
+    "broken_report": "the process's report to the grader damaged (files written in its working folder?)",
     "missing_function": "no function of the name graded",
+    "not_own_function": "the function graded is imported, not written in the submission",
 }
 
 _DOT = r"shapes \((\d+),\s*(\d+)\) and \((\d+),\s*(\d+)\) not aligned"
@@ -142,6 +148,15 @@ HINTS: tuple[Hint, ...] = (
     Hint("cache_layout", "raised", "", r"'tuple' object|tuple indices|for [-+*/@]+: .*'tuple'|'tuple'", _cache_layout),
     Hint("numpy_not_imported", "raised", "NameError", r"name 'np' is not defined",
          _text("put `import numpy as np` at the top of the file")),
+    Hint("imports_package", "import_error", "ImportError", r"cannot import tinygrad_edu",
+         _text("write the backward pass with numpy; a graded submission may not import tinygrad_edu")),
+    Hint("helper_not_found", "import_error", "ModuleNotFoundError", r"No module named '([^']+)'",
+         lambda f, m, ctx: f"{m.group(1)} is not installed and not beside the submission: if it is one of the "
+                           f"course's helper modules, grade with --support FOLDER (the folder that holds "
+                           f"{m.group(1).split('.')[0]}.py)"),
+    Hint("memory_at_import", "memory", "", r"^importing", _text("the code at the top level of the file (outside "
+                                                                "the functions) allocates too much: run it only "
+                                                                "under if __name__ == '__main__':")),
     Hint("huge_array", "memory", "", r"", _text("an array far larger than the network's: an (n, m) array multiplied "
                                                 "with a transposed one broadcasts to (n, m, m) or worse; check the "
                                                 "shapes of each product (the limit is --memory)")),
@@ -151,8 +166,14 @@ HINTS: tuple[Hint, ...] = (
     Hint("ends_process", "exited", "", r"", _text("return grads at the end of the function instead of ending the "
                                                   "program")),
     Hint("no_return", "bad_output", "", r"returned None", _text("end the function with `return grads`")),
+    Hint("too_much_returned", "bad_output", "too large", r"", _text("return only the gradients: grads = {'dA0': "
+                                                                    "..., 'dW1': ..., 'db1': ..., ...}")),
+    Hint("broken_report", "bad_output", "report", r"", _text("do not write or delete files in the working folder "
+                                                             "(out.json, out.npz are the grader's)")),
     Hint("not_a_dict", "bad_output", "", r"", _text("return the dict grads = {'dA0': ..., 'dW1': ..., 'db1': ..., "
                                                     "...}")),
+    Hint("not_own_function", "missing_function", "not the learner's", r"",
+         _text("write L_model_backward in your own file (you may call your own helper functions)")),
     Hint("missing_function", "missing_function", "", r"", _text("define it with the course's signature, def "
                                                                 "L_model_backward(AL, Y, caches), or name yours: "
                                                                 "--backward FILE.py:NAME")),

@@ -50,6 +50,7 @@ _BOOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_boot.py")
 _WHERE = "--backward"
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _MODULE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+_PLAIN_FILE = re.compile(r"[\w.\- ]{1,200}\.py")
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,22 @@ class Submission:
     the current folder on the path); ``function`` the name of their backward (None: the first of
     :data:`DEFAULT_FUNCTIONS` that the code defines). With ``source``, the code itself is given
     (:meth:`from_source`: a notebook's code cells, a file read elsewhere) and ``target`` is the
-    file name it runs under, in the child's scratch folder."""
+    file name it runs under, in the child's scratch folder.
+
+    For grading (:mod:`tinygrad_edu.grade`): ``helpers`` are course modules the code may import
+    (``(file name, code)`` pairs, e.g. the course's ``dnn_utils.py``), written into a folder of
+    their own beside it; ``search_path`` are further folders put on the child's ``sys.path`` after
+    the code's own (the folder the learner's file came from: their own helper modules), and whose
+    frames count as the learner's; ``own_code_only`` refuses imports of this package in the child
+    and a graded function whose code is not the learner's (a submission must not hand in the
+    package's reference solution)."""
 
     target: str
     function: str | None = None
     source: str | None = None
+    helpers: tuple[tuple[str, str], ...] = ()
+    search_path: tuple[str, ...] = ()
+    own_code_only: bool = False
 
     @classmethod
     def parse(cls, spec: str) -> Submission:
@@ -76,9 +88,12 @@ class Submission:
         return sub
 
     @classmethod
-    def from_source(cls, name: str, source: str, function: str | None = None) -> Submission:
-        """The code ``source``, run as the file ``name`` (a plain file name ending in .py)."""
-        sub = cls(name, function, source)
+    def from_source(cls, name: str, source: str, function: str | None = None,
+                    helpers: Sequence[tuple[str, str]] = (), search_path: Sequence[str] = (),
+                    own_code_only: bool = False) -> Submission:
+        """The code ``source``, run as the file ``name`` (a plain file name ending in .py); the
+        other arguments as in the class's docstring."""
+        sub = cls(name, function, source, tuple(helpers), tuple(search_path), own_code_only)
         sub.check()
         return sub
 
@@ -90,8 +105,12 @@ class Submission:
         """A ValueError or FileNotFoundError naming what is wrong with the submission itself."""
         if self.function is not None and not _IDENTIFIER.fullmatch(self.function):
             raise ValueError(message(_WHERE, f"{self.function!r} is not a function name"))
+        for helper, _ in self.helpers:
+            if not _PLAIN_FILE.fullmatch(helper) or helper == self.target:
+                raise ValueError(message("Submission", f"a helper module's name must be a plain file name ending in "
+                                                       f".py other than the submission's, got {helper!r}"))
         if self.source is not None:
-            if not isinstance(self.source, str) or not re.fullmatch(r"[\w.\- ]{1,200}\.py", self.target):
+            if not isinstance(self.source, str) or not _PLAIN_FILE.fullmatch(self.target):
                 raise ValueError(message("Submission", f"source must be text and its name a plain file name ending in "
                                                        f".py, got {self.target!r}"))
         elif self.is_file:
@@ -118,7 +137,16 @@ class Submission:
             folder_text = os.path.dirname(path)
         else:
             kind, path, folder_text = "module", self.target, os.getcwd()
-        return {"kind": kind, "target": path, "folder": folder_text,
+        learner = [folder_text, *(os.path.abspath(f) for f in self.search_path)]
+        path_entries = list(learner)
+        if self.helpers:  # the course's modules, in a folder of their own (their frames are not the learner's)
+            support = scratch / "support"
+            support.mkdir()
+            for name, code in self.helpers:
+                (support / name).write_text(code, encoding="utf-8")
+            path_entries.append(str(support))
+        return {"kind": kind, "target": path, "folder": folder_text, "learner_folders": learner,
+                "path": path_entries, "own_code_only": self.own_code_only,
                 "functions": [self.function] if self.function else list(DEFAULT_FUNCTIONS),
                 "cases": len(cases), "layers": [len(c[2]) for c in cases], "limits": limits.to_json()}
 
@@ -239,26 +267,42 @@ def _process_failure(returncode: int | None, timed_out: bool, limits: Limits, st
                                        "gradients: os._exit(), or the interpreter stopped")
 
 
-def _read_report(scratch: Path, n_cases: int, max_mb: float) -> tuple[dict[str, Any], dict[str, np.ndarray]] | None:
-    """out.json and out.npz, or None when the child wrote no (readable) report."""
-    path = scratch / "out.json"
+_REPORT_MB = 16  # the largest out.json read back
+
+
+def _broken(why: str) -> Failure:
+    return Failure("bad_output", "report", f"what its process handed back could not be read: {why}")
+
+
+def _read_report(scratch: Path, n_cases: int,
+                 max_mb: float) -> tuple[dict[str, Any], dict[str, np.ndarray]] | Failure | None:
+    """out.json and out.npz; None when the child wrote no report (it ended before it could), a
+    ``bad_output`` :class:`Failure` when what it wrote is too large or not a report."""
+    path, npz = scratch / "out.json", scratch / "out.npz"
     try:
-        if not path.is_file() or path.stat().st_size > 16 * 2**20:
+        if not path.is_file():
             return None
+        if path.stat().st_size > _REPORT_MB * 2**20:
+            return _broken(f"its report is {path.stat().st_size / 2**20:.0f} MB, more than the {_REPORT_MB} MB read")
         report = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+        size_mb = npz.stat().st_size / 2**20
+    except (OSError, ValueError) as e:
+        return _broken(f"{type(e).__name__}")
     if not isinstance(report, dict) or not isinstance(report.get("cases"), list) or len(report["cases"]) > n_cases:
-        return None
+        return _broken("its report is not one the runner writes")
+    if size_mb > max_mb:
+        return Failure("bad_output", "too large", f"the arrays it returned come to {size_mb:.0f} MB, more than the "
+                                                  f"{max_mb:.0f} MB read back (8 times its inputs): return only the "
+                                                  "gradients, dA, dW and db of each layer")
 
     def only_ours(declared: dict[str, Any]) -> None:
         if any(not re.fullmatch(r"c\d+_\d+", k) for k in declared):
             raise ValueError("unexpected entries")
 
     try:
-        arrays = read_npz(scratch / "out.npz", "the learner's process", "gradients", max_mb=max_mb, check=only_ours)
-    except (OSError, ValueError):
-        return None
+        arrays = read_npz(npz, "the learner's process", "gradients", max_mb=max_mb, check=only_ours)
+    except (OSError, ValueError) as e:
+        return _broken(f"its arrays ({type(e).__name__})")
     return report, arrays
 
 
@@ -350,8 +394,9 @@ def run_backward(submission: Submission, cases: Sequence[Case], limits: Limits |
     learner's code does (an OSError if a process cannot be started at all).
 
     ``launcher``: ``"fork"`` forks the child from this process's fork server (:mod:`.zygote`,
-    Linux: no interpreter start per run), ``"spawn"`` starts a fresh interpreter, ``"auto"``
-    forks where it can."""
+    Linux: no interpreter start per run; the server also kills what a child started that left its
+    session), ``"spawn"`` starts a fresh interpreter (its process group is killed at the end, but a
+    process that called ``setsid()`` escapes that), ``"auto"`` forks where it can."""
     limits = limits or Limits()
     submission.check()
     start = time.perf_counter()
@@ -364,7 +409,9 @@ def run_backward(submission: Submission, cases: Sequence[Case], limits: Limits |
         timed_out, returncode, output = _run_child(str(scratch), limits, launcher)
         input_mb = sum(a.nbytes for a in inputs.values()) / 1e6
         read = None if timed_out else _read_report(scratch, len(cases), max_mb=max(64.0, 8 * input_mb))
-        if read is not None:
+        if isinstance(read, Failure):
+            outcome = Outcome(read.status, [], read)
+        elif read is not None:
             outcome = _outcome(*read)
         else:
             stuck = _stuck_at(scratch, request["folder"]) if timed_out else None

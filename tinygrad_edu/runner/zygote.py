@@ -12,7 +12,10 @@ The protocol, over a ``SOCK_SEQPACKET`` socket pair (one message per packet, JSO
   when that child has ended (rc < 0: killed by signal -rc), as ``subprocess`` reports it.
 
 The parent (:class:`Server`) kills a child that runs too long (its process group) itself; the
-server only forks and reaps. If the server ends (it should not), every run waiting on it is
+server forks and reaps. It is also the *subreaper* of everything its children start
+(``PR_SET_CHILD_SUBREAPER``): a process a learner's code started that left the child's session
+(``os.setsid()``) and outlived it is re-parented to the server, not to init, and the server kills
+it at once (:func:`_kill_strays`). If the server ends (it should not), every run waiting on it is
 reported as killed and the next run starts a new one.
 """
 
@@ -35,6 +38,52 @@ _BOOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_boot.py")
 
 
 # ----------------------------------------------------------------------------- the server process
+
+_PR_SET_CHILD_SUBREAPER = 36
+_SWEEP_SECONDS = 0.5  # how often the server looks for strays
+
+
+def _become_subreaper() -> bool:
+    """Make this process the reaper of its descendants' orphans (Linux >= 3.4); False where it cannot."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _my_children() -> list[int]:
+    """The pids whose parent is this process (from /proc)."""
+    me = os.getpid()
+    try:
+        with open(f"/proc/{me}/task/{me}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        pass
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2:].split()[1]) == me:  # field 4, after "pid (comm) state"
+                found.append(int(entry))
+    return found
+
+
+def _kill_strays(forked: set[int]) -> None:
+    """SIGKILL every child of the server it did not fork: processes a learner's code started that
+    outlived the run they belong to (re-parented here because the server is their subreaper)."""
+    for pid in _my_children():
+        if pid not in forked:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 def _become_child(request: dict[str, Any], fds: list[int], closing: list[int]) -> None:
     """In the forked process: a new session, stdout and stderr to the parent's pipe, then the run."""
@@ -73,8 +122,12 @@ def serve(fd: int) -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)
     from . import child  # noqa: F401  (imported once here, inherited by every fork)
 
+    subreaper = _become_subreaper()
+    forked: set[int] = set()
     while True:
-        ready, _, _ = select.select([sock, wake_r], [], [])
+        ready, _, _ = select.select([sock, wake_r], [], [], _SWEEP_SECONDS if subreaper else None)
+        if subreaper:
+            _kill_strays(forked)
         if wake_r in ready:
             while True:
                 try:
@@ -84,12 +137,14 @@ def serve(fd: int) -> None:
                     break
         if sock in ready:
             msg, fds, _, _ = socket.recv_fds(sock, 65536, 4)
-            if not msg:
+            if not msg:  # the parent is done: nothing started from here outlives the server
+                _kill_strays(set())
                 return
             request = json.loads(msg)
             pid = os.fork()
             if pid == 0:
                 _become_child(request, fds, [sock.fileno(), wake_r, wake_w])
+            forked.add(pid)
             for f in fds:
                 os.close(f)
             sock.send(json.dumps({"id": request["id"], "pid": pid}).encode())
@@ -100,7 +155,9 @@ def serve(fd: int) -> None:
                 break
             if pid == 0:
                 break
-            sock.send(json.dumps({"pid": pid, "returncode": os.waitstatus_to_exitcode(status)}).encode())
+            if pid in forked:  # not a stray
+                forked.discard(pid)
+                sock.send(json.dumps({"pid": pid, "returncode": os.waitstatus_to_exitcode(status)}).encode())
 
 
 # ----------------------------------------------------------------------------- the parent's side
