@@ -2,12 +2,14 @@
 gradients, optimizer state) over many steps, in float64 and float32, with each optimizer; new
 shapes record again; what cannot be replayed is refused clearly; source() reads like the lecture."""
 
+import gc
 import tracemalloc
 
 import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, jit, nn, optim
+from tinygrad_edu import functions as F
 from tinygrad_edu.jit import JitError
 
 OPTIMIZERS = {
@@ -298,3 +300,197 @@ def test_the_readme_example_prints_the_source_the_readme_shows(capsys):
     printed = capsys.readouterr().out
     assert printed.strip() == shown.strip()
     assert f"the {sum(namespace['step'].ops.values())} numpy calls" in section
+
+
+# ----------------------------------------------------------------------------- every op, every way state changes
+
+_X0 = np.random.RandomState(0).randn(3, 4)
+_Y1 = np.eye(3)[:, [0, 1, 2, 1]]
+_MASK = np.array([[True, False, True, True]] * 3)
+
+# a cost J(W, X) for each op: each replays bit for bit (its forward and its backward)
+OP_COSTS = {
+    "matmul relu sigmoid": lambda W, X: (W @ X).relu().sigmoid().sum(),
+    "index with repeats": lambda W, X: ((W @ X)[[0, 1, 1]] ** 2).sum(),
+    "slice": lambda W, X: ((W @ X)[:, 1:3] ** 2).sum(),
+    "row": lambda W, X: ((W @ X)[1] ** 2).sum(),
+    "constant mask": lambda W, X: ((W @ X)[_MASK] ** 2).sum(),
+    "reshape of a transpose (a copy)": lambda W, X: ((W @ X).T.reshape(12) ** 2).sum(),
+    "max with ties": lambda W, X: (W @ X).relu().max(axis=0).sum(),
+    "min": lambda W, X: (W @ X).min(axis=1).sum(),
+    "maximum": lambda W, X: F.maximum(W @ X, 0.1).sum(),
+    "minimum": lambda W, X: F.minimum(W @ X, W @ X * 0.5).sum(),
+    "abs": lambda W, X: (W @ X).abs().sum(),
+    "sqrt": lambda W, X: ((W @ X) ** 2 + 1).sqrt().sum(),
+    "leaky_relu": lambda W, X: (W @ X).leaky_relu().sum(),
+    "softplus": lambda W, X: (W @ X).softplus().sum(),
+    "std": lambda W, X: (W @ X).std(axis=1).sum(),
+    "var": lambda W, X: (W @ X).var(axis=0).sum(),
+    "softmax": lambda W, X: ((W @ X).softmax() * _Y1).sum(),
+    "log_softmax": lambda W, X: ((W @ X).log_softmax() * _Y1).sum(),
+    "logsumexp": lambda W, X: (W @ X).logsumexp().sum(),
+    "softmax cross-entropy": lambda W, X: nn.softmax_cross_entropy((W @ X).softmax(), _Y1),
+    "concatenate": lambda W, X: (F.concatenate([W @ X, (W @ X) * 2], axis=0) ** 2).sum(),
+    "stack": lambda W, X: (F.stack([W @ X, W @ X], axis=0) ** 2).sum(),
+    "split": lambda W, X: (F.split(W @ X, 2, axis=1)[1] ** 2).sum(),
+    "where": lambda W, X: F.where((W @ X).data > 0, W @ X, (W @ X) * 0.5).sum(),
+    "tanh exp log": lambda W, X: ((W @ X).tanh().exp() + 1).log().sum(),
+    "mean": lambda W, X: ((W @ X) ** 2).mean(),
+}
+
+
+def _op_run(cost, use_jit, steps=6):
+    W = Tensor(np.random.RandomState(1).randn(3, 3) * 0.5, requires_grad=True, name="W")
+    opt = optim.GradientDescent([W], 0.05)
+
+    def step(X):
+        opt.zero_grad()
+        J = cost(W, X)
+        J.backward()
+        opt.step()
+        return J
+
+    f = jit(step) if use_jit else step
+    X = Tensor(_X0)
+    return [f(X).data.copy() for _ in range(steps)], W.data.copy(), W.grad.copy()
+
+
+@pytest.mark.parametrize("name", list(OP_COSTS))
+def test_every_op_replays_bit_for_bit(name):
+    eager, jitted = _op_run(OP_COSTS[name], False), _op_run(OP_COSTS[name], True)
+    for a, b in zip(eager[0], jitted[0]):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(eager[1], jitted[1])
+    np.testing.assert_array_equal(eager[2], jitted[2])
+
+
+def test_a_mask_computed_in_the_step_and_an_element_read_are_refused():
+    W = Tensor(np.ones((2, 2)), requires_grad=True)
+
+    @jit
+    def masked(X):
+        Z = W @ X
+        return Z[Z.data > 0].sum()
+
+    @jit
+    def element(X):
+        Z = W @ X
+        return Z * (1.0 if Z.data[0, 0] > 0 else -1.0)
+
+    X = Tensor(np.ones((2, 2)))
+    for f, words in ((masked, "boolean mask computed in the step"), (element, "an element")):
+        f(X)
+        with pytest.raises(JitError, match=words):
+            f(X)
+
+
+def _lecture_step(net, opt, Y):
+    def step(X):
+        opt.zero_grad()
+        J = nn.binary_cross_entropy(net(X), Y)
+        J.backward()
+        opt.step()
+        return J
+
+    return step
+
+
+@pytest.mark.parametrize("opt_name", list(OPTIMIZERS))
+def test_alternating_shapes_two_jits_and_weights_set_between_calls_stay_eager(opt_name):
+    """Every way a parameter can change outside the replay: another argument shape (a last smaller
+    batch), another jitted function on the same parameters, weights loaded between calls."""
+    rs = np.random.RandomState(0)
+    Xa, Ya = rs.randn(3, 4), (rs.rand(1, 4) > 0.5) * 1.0
+    Xb, Yb = rs.randn(3, 6), (rs.rand(1, 6) > 0.5) * 1.0
+    loaded = [rs.randn(4, 3), rs.randn(4, 1), rs.randn(1, 4), rs.randn(1, 1)]
+
+    def run(use_jit):
+        net = nn.DeepNetwork([3, 4, 1], seed=2)
+        opt = OPTIMIZERS[opt_name](net.parameters())
+        wrap = jit if use_jit else (lambda f: f)
+        a, b = wrap(_lecture_step(net, opt, Ya)), wrap(_lecture_step(net, opt, Yb))
+        costs = []
+        for i in range(8):
+            costs.append(a(Tensor(Xa)).data.copy())
+            costs.append(b(Tensor(Xb)).data.copy())
+            if i == 4:
+                for p, w in zip(net.parameters(), loaded):
+                    p.data = w.copy()
+        return costs, [p.data.copy() for p in net.parameters()], opt.t, getattr(opt, "steps", None)
+
+    eager, jitted = run(False), run(True)
+    for x, y in zip(eager[0], jitted[0]):
+        np.testing.assert_array_equal(x, y)
+    for x, y in zip(eager[1], jitted[1]):
+        np.testing.assert_array_equal(x, y)
+    assert eager[2] == jitted[2] == 16 and eager[3] == jitted[3]  # the counters count replayed steps
+
+
+def test_a_parameter_given_another_shape_asks_for_reset():
+    W = Tensor(np.ones((2, 2)), requires_grad=True, name="W")
+    opt = optim.GradientDescent([W], 0.1)
+
+    @jit
+    def step(X):
+        opt.zero_grad()
+        J = (W @ X).sum()
+        J.backward()
+        opt.step()
+        return J
+
+    X = Tensor(np.ones((2, 3)))
+    for _ in range(3):
+        step(X)
+    W.data = np.ones((3, 2))
+    with pytest.raises(JitError, match=r"W now holds an array of shape \(3, 2\).*reset\(\)"):
+        step(X)
+
+
+def test_source_follows_the_signature_last_run():
+    W = Tensor(np.ones((2, 2)), requires_grad=True, name="W")
+
+    @jit
+    def f(X):
+        return (W @ X).sum()
+
+    a, b = Tensor(np.ones((2, 3))), Tensor(np.ones((2, 5)))
+    f(a), f(a), f(a)  # recorded and replayed
+    f(b)  # eager, once
+    f(a)  # the fast path
+    assert "W @ A0" in f.source() or "W @" in f.source()
+
+
+#: what the replay's own bookkeeping (compiled code, views, names) may add to a peak equal in arrays
+BOOKKEEPING = 64 * 1024
+
+
+@pytest.mark.parametrize("opt_name", list(OPTIMIZERS))
+def test_a_replayed_course_step_holds_no_more_memory_than_eager_at_its_peak(opt_name):
+    """Momentum and Adam: fewer arrays than eager (states updated in their own buffers, temporaries
+    sharing theirs). Gradient descent: the same arrays (W, dW and W - α dW must coexist in both),
+    so the peaks differ by the replay's bookkeeping only."""
+    dims = [12288, 20, 7, 5, 1]
+    X, Y = problem(dims, 209, np.float64)  # the course's network and m
+
+    def peak(use_jit):
+        gc.collect()
+        tracemalloc.start()
+        net = nn.DeepNetwork(dims, seed=1)
+        opt = OPTIMIZERS[opt_name](net.parameters())
+        f = _lecture_step(net, opt, Y)
+        f = jit(f) if use_jit else f
+        Xt = Tensor(X)
+        for _ in range(4):
+            f(Xt)
+        tracemalloc.reset_peak()
+        f(Xt)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak
+
+    peak(True), peak(False)  # once each first: what the process allocates once is counted against neither
+    eager, jitted = peak(False), peak(True)
+    if opt_name == "gd":
+        assert jitted <= eager + BOOKKEEPING
+    else:
+        assert jitted <= eager - 2**20  # a good part of a W[1]-sized array fewer (1.9 MB)

@@ -89,13 +89,21 @@ class Optimizer:
         jit carries from one replayed step to the next."""
         return []
 
+    def _counters(self) -> list[tuple[Any, Any]]:
+        """The optimizer's step counters, as (owner, attribute or index): a replayed step adds to
+        each what the recorded one added."""
+        return [(self, "t")]
+
     def _traced(self) -> None:
-        """While the jit records a step: the parameters and the optimizer's arrays are its state."""
+        """While the jit records a step: the parameters and the optimizer's arrays are its state,
+        its counters count replayed steps too."""
         for p in self.params:
             state.tracer.touch(p)
         for name, arrays in self._state():
             for i in range(len(arrays)):
                 state.tracer.add_slot(arrays, i, f"{name}[{i}]")
+        for owner, attr in self._counters():
+            state.tracer.add_counter(owner, attr)
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
@@ -187,6 +195,9 @@ class Adam(Optimizer):
 
     def _state(self) -> list[tuple[str, list[Any]]]:
         return [("v", self.v), ("s", self.s), ("beta1_t", self.beta1_t), ("beta2_t", self.beta2_t)]
+
+    def _counters(self) -> list[tuple[Any, Any]]:
+        return [*super()._counters(), *((self.steps, i) for i in range(len(self.steps)))]
 
     def _update(self, i: int, w: np.ndarray, dw: np.ndarray) -> np.ndarray:
         self.steps[i] += 1

@@ -83,7 +83,8 @@ class Jitted:
         if fast is not None and not kwargs and len(args) == len(fast[0]):
             same = all(a is b for a, b in zip(args, fast[0]))
             if same and all(t.data is d for t, d in zip(fast[1], fast[2])):
-                fast[3].program()
+                self.last = fast[3]
+                self._run(fast[3])
                 return self._results(fast[3])
         named = _flatten(args, kwargs)
         kinds = tuple((label, isinstance(a, Tensor)) for label, a in named)
@@ -148,6 +149,8 @@ class Jitted:
             program = Program(tape, finals, [o for o, _ in outputs], arg_roots, names)
         except ReplayError as e:
             raise JitError(message("jit", f"{self._name} cannot be replayed: {e}")) from None
+        for s in tape.slots:  # what the program needs it keeps itself: the arrays of before go
+            s.start = None
         entry.program, entry.outputs = program, outputs
         entry.single = not isinstance(result, (tuple, list))
         entry.arg_roots = [id(r) for r in arg_roots]
@@ -189,8 +192,15 @@ class Jitted:
                 data = np.ascontiguousarray(data) if c_order else np.asfortranarray(data)
             program.rebind(entry.arg_roots[i], data)  # the views made at recording, on the new array
             entry.arg_data[i] = t.data
-        program()
+        self._run(entry)
         return self._results(entry)
+
+    def _run(self, entry: _Entry) -> None:
+        assert entry.program is not None
+        try:
+            entry.program()
+        except ReplayError as e:
+            raise JitError(message(f"jit {self._name}", str(e))) from None
 
     def _results(self, entry: _Entry) -> Any:
         """New Tensors holding copies of the outputs (no graph)."""

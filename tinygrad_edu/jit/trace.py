@@ -16,6 +16,7 @@ A Python value read from a Traced array (``float(J)``, ``J.item()``, ``if`` on d
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,9 +27,122 @@ import numpy as np
 __all__ = ["Traced", "Tape", "Instruction", "Slot", "plain"]
 
 # numpy functions that return a view of their first argument: nothing to record (the view aliases
-# the same memory, which the replay refreshes in place)
+# the same memory, which the replay refreshes in place); reshape and ravel return a copy when
+# the layout asks for one, and the copy is recorded
 _VIEWS = {np.broadcast_to, np.expand_dims, np.transpose, np.swapaxes, np.reshape, np.squeeze, np.moveaxis,
-          np.atleast_1d, np.atleast_2d, np.ravel}
+          np.atleast_1d, np.atleast_2d, np.ravel, np.split, np.array_split}
+# numpy functions that read only shapes and dtypes, never values: their results are not state
+_METADATA = {np.result_type, np.shape, np.ndim, np.size, np.iscomplexobj, np.isrealobj, np.may_share_memory,
+             np.shares_memory, np.min_scalar_type, np.can_cast}
+
+
+def _root(a: np.ndarray) -> np.ndarray:
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def _is_view_of(result: Any, a: Any) -> bool:
+    return isinstance(result, np.ndarray) and isinstance(a, np.ndarray) and _root(result) is _root(a)
+
+
+def _split_key(key: Any) -> tuple[Any, list[Any]]:
+    """An index key as a template and the arrays in it (which the replay reads like any other input):
+    ``(slice(None), mask)`` -> ``((slice(None), _Slot(0)), [mask])``."""
+    arrays: list[Any] = []
+
+    def part(k: Any) -> Any:
+        if isinstance(k, np.ndarray):
+            arrays.append(plain(k))
+            return _KeySlot(len(arrays) - 1)
+        return k
+
+    return (tuple(part(k) for k in key) if isinstance(key, tuple) else part(key)), arrays
+
+
+@dataclass(frozen=True)
+class _KeySlot:
+    """Where the i-th array of an index key goes."""
+
+    i: int
+
+
+class _Key:
+    """A recorded index key: ``key(*arrays)`` rebuilds it (its text is what the source shows)."""
+
+    def __init__(self, template: Any) -> None:
+        self.template = template
+
+    def __call__(self, arrays: tuple[Any, ...]) -> Any:
+        t = self.template
+        if isinstance(t, tuple):
+            return tuple(arrays[k.i] if isinstance(k, _KeySlot) else k for k in t)
+        return arrays[t.i] if isinstance(t, _KeySlot) else t
+
+    def __repr__(self) -> str:
+        return self.text([f"<array {i}>" for i in range(64)])
+
+    def text(self, names: list[str]) -> str:
+        """The key as Python source, its arrays called ``names``."""
+        parts = self.template if isinstance(self.template, tuple) else (self.template,)
+
+        def text(k: Any) -> str:
+            if isinstance(k, _KeySlot):
+                return names[k.i]
+            if isinstance(k, slice):
+                return ":".join("" if v is None else str(v) for v in (k.start, k.stop)) + (
+                    f":{k.step}" if k.step is not None else "")
+            return "..." if k is Ellipsis else "None" if k is None else repr(k)
+
+        return ", ".join(text(k) for k in parts)
+
+
+def _nested(x: Any) -> bool:
+    """A list or tuple with an array somewhere inside (np.concatenate's first argument)."""
+    return isinstance(x, (list, tuple)) and any(isinstance(v, np.ndarray) or _nested(v) for v in x)
+
+
+def _pack(x: Any, arrays: list[Any]) -> Any:
+    """``x`` with every array in it replaced by its place in ``arrays`` (appended)."""
+    if isinstance(x, np.ndarray):
+        arrays.append(x)
+        return _KeySlot(len(arrays) - 1)
+    if isinstance(x, (list, tuple)):
+        return type(x)(_pack(v, arrays) for v in x)
+    return x
+
+
+def _unpack(x: Any, arrays: tuple[Any, ...]) -> Any:
+    if isinstance(x, _KeySlot):
+        return arrays[x.i]
+    if isinstance(x, (list, tuple)):
+        return type(x)(_unpack(v, arrays) for v in x)
+    return x
+
+
+def packed_text(x: Any, names: list[str]) -> str:
+    """A packed argument as source, its arrays called ``names``."""
+    if isinstance(x, _KeySlot):
+        return names[x.i]
+    if isinstance(x, list):
+        return "[" + ", ".join(packed_text(v, names) for v in x) + "]"
+    if isinstance(x, tuple):
+        return "(" + ", ".join(packed_text(v, names) for v in x) + ("," if len(x) == 1 else "") + ")"
+    return repr(x)
+
+
+def _call_packed(*arrays: Any, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``func`` on arguments that hold arrays inside lists (recorded flat, so the replay sees them)."""
+    return func(*_unpack(args, arrays), **{k: _unpack(v, arrays) for k, v in kwargs.items()})
+
+
+def _getitem(a: np.ndarray, *arrays: Any, key: _Key) -> np.ndarray:
+    return a[key(arrays)]
+
+
+def _ufunc_at(target: np.ndarray, *rest: Any, ufunc: np.ufunc, key: _Key, n_values: int) -> None:
+    """``ufunc.at(target, key, *values)``: the values first in ``rest``, then the key's arrays."""
+    ufunc.at(target, key(rest[n_values:]), *rest[:n_values])
 
 
 def plain(x: Any) -> Any:
@@ -54,7 +168,8 @@ def _has_traced(args: Any) -> bool:
 class Instruction:
     """One recorded numpy call: ``fn(*args, **kwargs)`` wrote its result into ``out`` (a plain
     array). ``kind``: ``"ufunc"`` (a ufunc or one of its methods, ``out=`` given), ``"call"``
-    (another numpy function: its result is copied into ``out``)."""
+    (another numpy function: its result is copied into ``out``), ``"inplace"`` (``np.add.at``:
+    it updates its first argument, ``out``, in place)."""
 
     kind: str
     fn: Callable[..., Any]
@@ -62,7 +177,7 @@ class Instruction:
     kwargs: dict[str, Any]
     out: np.ndarray
     name: str  # for the program's source: ``matmul``, ``add``, ``where``
-
+    key: Any = None  # for the source: an index key (``getitem``, ``add.at``), or packed arguments
 
 @dataclass
 class Slot:
@@ -120,9 +235,19 @@ class Tape:
             self.add_slot(t, "grad", f"d{name}")
 
     _args: set[int] = field(default_factory=set)
+    counters: list[tuple[Any, Any, int]] = field(default_factory=list)  # (owner, attr, value at the start)
+
+    def add_counter(self, owner: Any, attr: Any) -> None:
+        """Register a step counter (``opt.t``): a replay adds what the recorded step added."""
+        key = (id(owner), ("counter", attr))
+        if key not in self._seen:
+            self._seen.add(key)
+            self.counters.append((owner, attr, Slot(owner, attr, "").get()))
 
     # --- recording
     def ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if method == "at":
+            return self._at(ufunc, inputs)
         out = kwargs.pop("out", None)
         args = _plain_args(inputs)
         if out is not None:
@@ -142,10 +267,48 @@ class Tape:
         self.instructions.append(Instruction("ufunc", fn, args, kwargs, target, name))
         return target.view(Traced)
 
+    def _at(self, ufunc: np.ufunc, inputs: tuple[Any, ...]) -> None:
+        """``np.add.at(target, key, values)``: an update in place of ``target``, recorded as one."""
+        target, key, *values = inputs
+        if not isinstance(target, Traced):
+            self.refused.append(f"np.{ufunc.__name__}.at into an array the step did not compute")
+            ufunc.at(plain(target), _plain_args(key), *_plain_args(tuple(values)))
+            return None
+        template, arrays = _split_key(key)
+        k = _Key(template)
+        args = (plain(target), *_plain_args(tuple(values)), *arrays)
+        fn = functools.partial(_ufunc_at, ufunc=ufunc, key=k, n_values=len(values))
+        fn(*args)
+        self.instructions.append(Instruction("inplace", fn, args, {}, plain(target), f"{ufunc.__name__}.at", k))
+        return None
+
+    def getitem(self, a: Traced, key: Any) -> Any:
+        """``a[key]``: a view (basic indexing) is not recorded; a copy (an integer array, a mask) is."""
+        pa = plain(a)
+        template, arrays = _split_key(key)
+        k = _Key(template)
+        if any(isinstance(x, Traced) and x.dtype == bool for x in (key if isinstance(key, tuple) else (key,))):
+            self.refused.append(f"a[{k!r}] with a boolean mask computed in the step (the result's shape "
+                                "depends on the values: use where(mask, a, 0) instead)")
+        result = pa[k(tuple(arrays))]
+        if not isinstance(result, np.ndarray):  # one element: a Python value read from the step's data
+            self.read(f"an element [{k!r}]")
+            return result
+        if _is_view_of(result, pa):
+            return result.view(Traced)
+        fn = functools.partial(_getitem, key=k)
+        self.instructions.append(Instruction("call", fn, (pa, *arrays), {}, result, "getitem", k))
+        return result.view(Traced)
+
     def function(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         pargs, pkw = _plain_args(args), {k: _plain_args(v) for k, v in kwargs.items()}
         result = func(*pargs, **pkw)
-        if func in _VIEWS:
+        if func in _METADATA:
+            return result
+        first = pargs[0] if pargs else None
+        if func in _VIEWS and isinstance(result, (list, tuple)) and all(_is_view_of(r, first) for r in result):
+            return [r.view(Traced) for r in result]
+        if func in _VIEWS and (_is_view_of(result, first) or not isinstance(result, np.ndarray)):
             return result.view(Traced) if isinstance(result, np.ndarray) else result
         if not isinstance(result, np.ndarray):
             if isinstance(result, (np.generic, float, int, bool)):
@@ -153,7 +316,15 @@ class Tape:
             else:
                 self.refused.append(f"np.{getattr(func, '__name__', func)}")
                 return result
-        self.instructions.append(Instruction("call", func, pargs, pkw, result, getattr(func, "__name__", "call")))
+        name = getattr(func, "__name__", "call")
+        if any(_nested(a) for a in (*pargs, *pkw.values())):  # arrays inside a list: recorded flat
+            arrays: list[Any] = []
+            packed_args, packed_kw = _pack(tuple(pargs), arrays), {k: _pack(v, arrays) for k, v in pkw.items()}
+            fn = functools.partial(_call_packed, func=func, args=packed_args, kwargs=packed_kw)
+            self.instructions.append(Instruction("call", fn, tuple(arrays), {}, result, name,
+                                                 (packed_args, packed_kw)))
+        else:
+            self.instructions.append(Instruction("call", func, pargs, pkw, result, name))
         return result.view(Traced)
 
     def read(self, what: str) -> None:
@@ -166,6 +337,16 @@ class Tape:
 
 def _astype(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return a.astype(dtype)
+
+
+def _reshape(a: np.ndarray, shape: Any, order: str = "C") -> np.ndarray:
+    return np.reshape(a, shape, order=order)
+
+
+_reshape.__name__ = "reshape"
+
+
+_VIEWS.add(_reshape)
 
 
 def _tape() -> Tape | None:
@@ -201,6 +382,37 @@ class Traced(np.ndarray):
         if np.dtype(dtype) == self.dtype and kwargs.get("copy", True) is False:
             return self
         return tape.function(_astype, (self, np.dtype(dtype)), {})
+
+    def __getitem__(self, key: Any) -> Any:
+        tape = _tape()
+        if tape is None:
+            return self.view(np.ndarray)[_plain_args(key)]
+        return tape.getitem(self, key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        tape = _tape()
+        if tape is not None:
+            tape.refused.append("an assignment into an array (a[i] = v)")
+        self.view(np.ndarray)[_plain_args(key)] = plain(value)
+
+    def _shaped(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """reshape/ravel/flatten as a method: a view is not recorded, a copy is."""
+        tape = _tape()
+        if tape is None:
+            return fn(self.view(np.ndarray), *args, **kwargs)
+        return tape.function(fn, (self, *args), kwargs)
+
+    def reshape(self, *shape: Any, **kwargs: Any) -> Any:
+        return self._shaped(_reshape, shape[0] if len(shape) == 1 else shape, **kwargs)
+
+    def ravel(self, order: str = "C") -> Any:
+        return self._shaped(np.ravel, order=order)
+
+    def flatten(self, order: str = "C") -> Any:
+        tape = _tape()
+        if tape is None:
+            return self.view(np.ndarray).flatten(order)
+        return tape.function(np.copy, (self.reshape(-1, order=order),), {"order": "C"})
 
     def copy(self, order: str = "C") -> Any:
         tape = _tape()
