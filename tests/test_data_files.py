@@ -127,6 +127,19 @@ def test_h5_declaring_many_images_is_refused_before_reading(h5py, tmp_path, clas
     assert "train_set_x (200000, 64, 64, 3)" in str(e) and "limit of 1000 MB" in str(e)
 
 
+def test_h5_class_names_declared_huge_are_refused_before_reading(h5py, tmp_path):
+    good = np.zeros((2, 4, 4, 3), dtype=np.uint8)
+    train = tmp_path / "train.h5"
+    with h5py.File(train, "w") as f:  # two names of 1.5 GB each, compressed to a few KB
+        f["train_set_x"], f["train_set_y"] = good, np.array([0, 1])
+        f.create_dataset("list_classes", shape=(2,), dtype="S1500000000", compression="gzip")
+    test = write_cat_file(h5py, tmp_path / "test.h5", "test", good, np.array([0, 1]))
+    assert train.stat().st_size < 100_000
+    peak, e = peak_memory(lambda: load_cat_dataset(train, test), ValueError)
+    assert peak < 5_000_000, peak  # before: 4.4 GB
+    assert "1,500,000,000 bytes per name" in str(e) and "at most 1024 bytes" in str(e)
+
+
 def _cat_pair(h5py, tmp_path, x_train):
     good = np.zeros((2, 4, 4, 3), dtype=np.uint8)
     train = tmp_path / "train.h5"

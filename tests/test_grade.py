@@ -337,3 +337,13 @@ def test_the_example_class_grades_as_the_readme_shows():
     for r in result.rows:  # the README's table is this run's (the timeout's length aside)
         line = f"{r.submission:<10}  {r.status:<7}  {f'{r.score:.2f}':<5}  {r.mistake or '-':<19}  "
         assert line in readme, line
+
+
+def test_an_output_is_never_written_over_a_submission_inside_a_folder(tmp_path, capsys):
+    (tmp_path / "cls").mkdir()
+    (tmp_path / "cls" / "ada.py").write_text(CORRECT)
+    before = (tmp_path / "cls" / "ada.py").read_text()
+    for force in ([], ["--force"]):
+        assert main(["grade", str(tmp_path / "cls"), "--csv", str(tmp_path / "cls" / "ada.py"), *force]) == 1
+        assert "ada.py" in capsys.readouterr().err
+    assert (tmp_path / "cls" / "ada.py").read_text() == before

@@ -4,6 +4,7 @@ Every learner here is a real file run in a real child process."""
 
 import os
 import re
+import sys
 import textwrap
 import time
 
@@ -374,3 +375,61 @@ def test_a_fork_server_that_died_is_replaced(tmp_path, network):
     time.sleep(0.1)
     assert run(path, network).status == "returned"
     assert zygote._SERVERS[(str(os.getpid()),)] is not server
+
+
+def test_a_report_the_learner_writes_itself_is_not_a_pass(tmp_path, network, capsys):
+    """The child's out.json is the runner's channel: a learner that writes one (no results) and
+    ends its process gets bad_output, never 'All gradients agree'."""
+    fake = """
+    def model_backward(AL, Y, caches):
+        import json, os
+        import numpy as np
+        np.savez("out.npz")
+        with open("out.json", "w") as f:
+            json.dump({"function": "model_backward", "failure": None, "cases": []}, f)
+        os._exit(0)
+    """
+    path = learner(tmp_path, fake, name="fake.py")
+    outcome = run(path, network)
+    assert outcome.status == "bad_output" and "0 results for 1 networks" in outcome.failure.message
+    assert main(["gradcheck", "--backward", path, "--layer-dims", "4,3,2,1"]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_or_sigterm_leaves_no_learner_process_behind(tmp_path, sig):
+    import signal
+    import subprocess
+
+    sleeper = learner(tmp_path, "def model_backward(AL, Y, caches):\n    import time\n    time.sleep(1000)\n",
+                      name="sleeper.py")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    proc = subprocess.Popen([sys.executable, "-m", "tinygrad_edu", "compare", "--backward", sleeper,
+                             "--timeout", "60"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def in_scratch():
+        found = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                if os.readlink(f"/proc/{pid}/cwd").startswith(str(scratch)):
+                    found.append(int(pid))
+            except OSError:
+                pass
+        return found
+
+    deadline = time.monotonic() + 30
+    while not in_scratch() and time.monotonic() < deadline:  # the learner's process is running
+        time.sleep(0.05)
+    assert in_scratch()
+    proc.send_signal(getattr(signal, sig))
+    proc.wait(timeout=20)
+    deadline = time.monotonic() + 5
+    while in_scratch() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = in_scratch()
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left

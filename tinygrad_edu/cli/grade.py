@@ -72,11 +72,20 @@ class _Bar:
                 sys.stderr.write("\n")
 
 
+def _files(path: Path) -> list[Path]:
+    """The .py and .ipynb files a path given names (itself, or every one below a folder)."""
+    if path.is_dir():
+        return [f for f in path.rglob("*") if f.suffix in (".py", ".ipynb") and f.is_file()]
+    return [path] if path.is_file() else []
+
+
 def run(args: argparse.Namespace) -> int:
     """Grade, print the summary and the rows, write the files; 0 when all were graded."""
     outputs = [(path, flag) for path, flag in ((args.csv, "--csv"), (args.json, "--json"), (args.html, "--html"))
                if path is not None]
-    check_outputs(outputs, [(Path(s), "a submission") for s in args.submissions if Path(s).is_file()], args.force)
+    inputs = [(f, "a submission") for s in args.submissions for f in _files(Path(s))]
+    inputs += [(f, "a support module") for d in args.support for f in _files(Path(d))]
+    check_outputs(outputs, inputs, args.force)  # never over a submission, even with --force
     lim = limits(args)
     try:
         result = grade_submissions(args.submissions, args.function, lim, args.workers, args.seed, args.dask,

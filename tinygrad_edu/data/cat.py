@@ -28,6 +28,7 @@ __all__ = ["CAT_KEYS", "load_cat_dataset"]
 CAT_KEYS = {"train": ("train_set_x", "train_set_y"), "test": ("test_set_x", "test_set_y")}
 _CLASSES = "list_classes"
 _WHERE = "load_cat_dataset"
+_MAX_NAME_BYTES = 1024  # one class name, in the course's files b"cat", b"non-cat"
 
 
 def _file(role: str, path: Path) -> str:
@@ -158,6 +159,7 @@ def load_cat_dataset(train_path: PathLike, test_path: PathLike,
     train_path, test_path = Path(train_path), Path(test_path)
     with contextlib.ExitStack() as stack:
         files = {"train": _open(h5py, stack, train_path, "train"), "test": _open(h5py, stack, test_path, "test")}
+        paths_given = {"train": train_path, "test": test_path}
         image_shape = files["train"]["train_set_x"].shape[1:]
         if files["test"]["test_set_x"].shape[1:] != image_shape:
             raise ShapeError(message(
@@ -165,6 +167,13 @@ def load_cat_dataset(train_path: PathLike, test_path: PathLike,
                 f"'test_set_x' are {files['test']['test_set_x'].shape[1:]}; both need the same (height, width, "
                 "channels)"))
         declared = [(k, ds.shape) for part in files.values() for k, ds in part.items() if k != _CLASSES]
+        for role, part in files.items():  # the class names: a few short strings, checked before they are read
+            names = part.get(_CLASSES)
+            if names is not None and (names.dtype.itemsize > _MAX_NAME_BYTES or math.prod(names.shape) > 1000):
+                raise ValueError(message(_WHERE, f"{str(paths_given[role])!r} declares {_CLASSES} of shape "
+                                                 f"{names.shape}, {names.dtype.itemsize:,} bytes per name",
+                                         f"class names are at most {_MAX_NAME_BYTES} bytes each, and at most 1000 "
+                                         "of them: is this the course's file?"))
         check_size(_WHERE, f"{str(train_path)!r} and {str(test_path)!r} declare "
                            + ", ".join(f"{k} {s}" for k, s in declared) + ", as float64",
                    8 * sum(math.prod(s) for _, s in declared), max_data_mb)

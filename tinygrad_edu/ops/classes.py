@@ -15,6 +15,7 @@ from ..errors import message
 from ..lecture import softmax as softmax_of
 from ..symbolic import Call
 from ..tensor import Function, Tensor, Unary, _operand
+from .cost import columns
 
 Array = np.ndarray
 
@@ -119,10 +120,6 @@ class LogSumExp(Unary):
         return (Call("times_softmax", (g,), grad, f"axis={axis}"),)
 
 
-def _columns(a: Array) -> int:
-    return a.shape[-1] if a.ndim else 1
-
-
 class CategoricalCrossEntropy(Function):
     """J = -(1/m) Σ Y log A[L] over classes and examples (m = columns), from ``(A[L], Y)``; its
     backward is dA[L] = -Y / A[L], divided by m. A label weight of 0 counts 0 even where A[L] = 0."""
@@ -133,7 +130,7 @@ class CategoricalCrossEntropy(Function):
     __slots__ = ("a", "y", "m")
 
     def forward(self, a: Array, y: Array) -> Array:
-        self.a, self.y, self.m = a, y, _columns(a)
+        self.a, self.y, self.m = a, y, columns(a)
         with np.errstate(divide="ignore", invalid="ignore"):
             loss = -np.where(y != 0, y * np.log(a), 0)
         return np.asanyarray(loss.sum() / self.m, dtype=a.dtype)
@@ -161,7 +158,7 @@ class SoftmaxCrossEntropy(CategoricalCrossEntropy):
     __slots__ = ("z",)
 
     def forward(self, a: Array, y: Array, z: Array) -> Array:  # type: ignore[override]
-        self.a, self.y, self.z, self.m = a, y, z, _columns(a)
+        self.a, self.y, self.z, self.m = a, y, z, columns(a)
         loss = -(y * _log_softmax(z, 0))
         return np.asanyarray(loss.sum() / self.m, dtype=a.dtype)
 

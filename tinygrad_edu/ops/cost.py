@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ShapeError, message
 from ..symbolic import Call
 from ..tensor import Function, Tensor, _operand
 from .unary import Sigmoid
@@ -16,9 +17,14 @@ Array = np.ndarray
 # ============================================================================= the lecture's cost
 
 
-def _columns(a: Array) -> int:
-    """m, the number of examples: the number of columns in the column convention."""
-    return a.shape[-1] if a.ndim else 1
+def columns(a: Array) -> int:
+    """m, the number of examples: the number of columns in the column convention; a ShapeError for
+    m = 0 (the cost's 1/m would make J nan)."""
+    m = a.shape[-1] if a.ndim else 1
+    if m == 0:
+        raise ShapeError(message("", f"A[L] has no examples: shape {a.shape}, m = 0 columns",
+                                 "J = -(1/m) sum(...) needs at least one example (one column)"))
+    return m
 
 
 class BinaryCrossEntropy(Function):
@@ -33,7 +39,7 @@ class BinaryCrossEntropy(Function):
     __slots__ = ("a", "y", "m")
 
     def forward(self, a: Array, y: Array) -> Array:
-        self.a, self.y, self.m = a, y, _columns(a)
+        self.a, self.y, self.m = a, y, columns(a)
         # 0 * log(0) counts as 0, as in the limit; only log(0) actually used gives inf
         with np.errstate(divide="ignore", invalid="ignore"):
             loss = -(np.where(y != 0, y * np.log(a), 0) + np.where(y != 1, (1 - y) * np.log1p(-a), 0))
@@ -73,7 +79,7 @@ class SigmoidCrossEntropy(BinaryCrossEntropy):
     __slots__ = ("z",)  # and, from BinaryCrossEntropy, a = A[L], y = Y and m
 
     def forward(self, a: Array, y: Array, z: Array) -> Array:  # type: ignore[override]
-        self.a, self.y, self.z, self.m = a, y, z, _columns(a)
+        self.a, self.y, self.z, self.m = a, y, z, columns(a)
         # -(y log σ(z) + (1-y) log(1-σ(z))) = max(z, 0) - z y + log(1 + e^-|z|), stable for any z
         loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
         return np.asanyarray(loss.sum() / self.m, dtype=a.dtype)

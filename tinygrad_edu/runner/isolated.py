@@ -288,8 +288,10 @@ def _read_report(scratch: Path, n_cases: int,
         size_mb = npz.stat().st_size / 2**20
     except (OSError, ValueError) as e:
         return _broken(f"{type(e).__name__}")
-    if not isinstance(report, dict) or not isinstance(report.get("cases"), list) or len(report["cases"]) > n_cases:
+    if not isinstance(report, dict) or not isinstance(report.get("cases"), list):
         return _broken("its report is not one the runner writes")
+    if report.get("failure") is None and len(report["cases"]) != n_cases:  # one per network, or it is not ours
+        return _broken(f"its report has {len(report['cases'])} results for {n_cases} networks")
     if size_mb > max_mb:
         return Failure("bad_output", "too large", f"the arrays it returned come to {size_mb:.0f} MB, more than the "
                                                   f"{max_mb:.0f} MB read back (8 times its inputs): return only the "
@@ -339,11 +341,13 @@ def _spawn(scratch: str, limits: Limits) -> tuple[bool, int | None, _Drain]:
     output = _Drain(proc.stdout.fileno(), limits.output_kb * 1024)
     timed_out = False
     try:
-        proc.wait(timeout=limits.timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        _where_are_you(proc.pid, lambda: proc.wait(timeout=0.3))
-    _kill_group(proc.pid)  # always: nothing the learner's code started outlives the run
+        try:
+            proc.wait(timeout=limits.timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _where_are_you(proc.pid, lambda: proc.wait(timeout=0.3))
+    finally:  # always, Ctrl-C included: nothing the learner's code started outlives the run
+        _kill_group(proc.pid)
     proc.wait()
     output.join(timeout=2.0)
     proc.stdout.close()
@@ -362,10 +366,12 @@ def _fork(server: zygote.Server, scratch: str, limits: Limits) -> tuple[bool, in
         os.close(read_end)
         return None
     output = _Drain(read_end, limits.output_kb * 1024)
-    ended, returncode = server.wait(pid, limits.timeout)
-    if not ended:
-        _where_are_you(pid, lambda: server.wait(pid, 0.3))
-    _kill_group(pid)  # always: nothing the learner's code started outlives the run
+    try:
+        ended, returncode = server.wait(pid, limits.timeout)
+        if not ended:
+            _where_are_you(pid, lambda: server.wait(pid, 0.3))
+    finally:  # always, Ctrl-C included: nothing the learner's code started outlives the run
+        _kill_group(pid)
     timed_out = not ended
     if not ended:
         _, returncode = server.wait(pid, 5.0)
