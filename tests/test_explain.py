@@ -3,7 +3,6 @@ other graphs, and every printed equation checked against the engine's gradients;
 symbolic rule against its numeric backward."""
 
 import re
-import time
 
 import numpy as np
 import pytest
@@ -229,16 +228,30 @@ def test_each_ops_rule_computes_what_its_backward_computes(op):
     assert e.check().worst <= 1e-12, str(e.check())
 
 
-def test_a_200000_op_chain_is_explained_without_recursion_in_seconds():
+def test_a_200000_op_chain_is_explained_without_recursion():
     x = Tensor(np.array(0.5), requires_grad=True, name="x")
     y = x
     for _ in range(100_000):
         y = y * 1.0001 + 0.001
-    start = time.perf_counter()
     e = explain(y)
-    text = str(e)
-    assert time.perf_counter() - start < 5
+    text = str(e)  # (its time is measured in benchmarks/explain.py, not asserted here)
     assert len(e.steps) == 200_001 and text.rstrip().splitlines()[-3] == "dx = dt1 * 1.0001"
+    assert e.check().worst <= 1e-9
+
+
+def test_a_tensor_used_100000_times_sums_its_gradient_in_one_flat_line():
+    x = Tensor(np.array(1.5), requires_grad=True, name="x")
+    y = x
+    for _ in range(100_000):
+        y = y + x
+    y.backward()
+    e = explain(y)
+    last = str(e).rstrip().splitlines()
+    total = next(line for line in last if line.startswith("dx = "))
+    assert total.startswith("dx = dx₁ + dx₂ + dx₃") and total.endswith("dx₁₀₀₀₀₁")
+    assert e.check().worst == 0.0  # the sum, evaluated left to right, is the engine's gradient: 100,001
+    assert float(x.grad) == 100_001.0
+    assert "more lines: print() the explanation" in e._repr_latex_()  # shown in part, no RecursionError
 
 
 def test_jupyter_shows_maths():

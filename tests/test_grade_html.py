@@ -31,11 +31,11 @@ def _order(browser, By):
 
 
 def test_sorting_by_a_column_and_opening_every_diagnosis(report):
+    result, page = report
+    browser = new_browser()  # skips without selenium or Chromium, before selenium is imported
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    result, page = report
-    browser = new_browser()
     try:
         browser.get(page.as_uri())
         assert browser.find_elements(By.TAG_NAME, "img") == []  # the hostile name is text, not an element

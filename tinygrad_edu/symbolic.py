@@ -12,13 +12,13 @@ equation can be checked against the gradients the engine computed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Style", "Expr", "Sym", "Num", "Coef", "Deriv", "Call", "lift"]
+__all__ = ["Style", "Expr", "Sym", "Num", "Sum", "Coef", "Deriv", "Call", "lift"]
 
 Array = np.ndarray
 
@@ -243,6 +243,36 @@ class Bin(Expr):
             if self.op == "@":
                 return a @ b
             return a**b
+
+
+class Sum(Expr):
+    """``t₁ + t₂ + ... + tₙ``, any n, held flat (a gradient summed over the n uses of a tensor: a
+    tensor used 100,000 times must not make a 100,000-deep tree); evaluated left to right, as the
+    nested sum and the engine's accumulation are."""
+
+    __slots__ = ("terms",)
+
+    def __init__(self, terms: Sequence[Expr]) -> None:
+        self.terms = tuple(terms)
+
+    @property
+    def prec(self) -> int:  # type: ignore[override]
+        return _PREC["+"]
+
+    def text(self, style: Style = LECTURE) -> str:
+        p = self.prec
+        return " + ".join(t.operand(p, style, right=i > 0) for i, t in enumerate(self.terms))
+
+    def latex(self) -> str:
+        p = self.prec
+        return " + ".join(t.latex_operand(p, right=i > 0) for i, t in enumerate(self.terms))
+
+    def evaluate(self, values: Mapping[Any, Array]) -> Array:
+        total = self.terms[0].evaluate(values)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for t in self.terms[1:]:
+                total = total + t.evaluate(values)
+        return total
 
 
 class Neg(Expr):

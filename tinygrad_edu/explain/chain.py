@@ -14,7 +14,7 @@ import numpy as np
 
 from ..graph import backward_order, gradients, unbroadcast
 from ..recognise import Anatomy
-from ..symbolic import Call, Expr, Num, Sym
+from ..symbolic import Call, Expr, Num, Sum, Sym
 from ..tensor import Tensor
 from .explanation import Step
 
@@ -106,9 +106,8 @@ def chain_steps(order_index: dict[int, int], names: list[str], output: Tensor) -
             part = grad_name(names[j]) + str(n).translate(_SUBSCRIPTS)
             steps.append(Step(part, e, p.shape, (op,), ("part", j, n), partial=True))
             if n == expected[id(p)]:
-                total: Expr = Sym(("part", j, 1), grad_name(names[j]) + "₁")
-                for m in range(2, n + 1):
-                    total = total + Sym(("part", j, m), grad_name(names[j]) + str(m).translate(_SUBSCRIPTS))
+                total = Sum([Sym(("part", j, m), grad_name(names[j]) + str(m).translate(_SUBSCRIPTS))
+                             for m in range(1, n + 1)])  # flat: a tensor used 100,000 times is no deep tree
                 steps.append(Step(grad_name(names[j]), total, p.shape, ("accumulate",), ("grad", j)))
     return steps
 
