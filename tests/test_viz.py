@@ -9,6 +9,7 @@ import re
 import shutil
 import sys
 import tracemalloc
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -287,7 +288,8 @@ def test_building_blocks_of_any_layer_sizes_need_no_data():
 # ----------------------------------------------------------------------------- names that are not names
 
 
-HOSTILE = [5, "a\x00b", "\ud800x", "line\nbreak", 'q"uote', "</script><b>", "back\\slash", "{}", ""]
+HOSTILE = [5, "a\x00b", "\ud800x", "line\nbreak", 'q"uote', "</script><b>", "back\\slash", "{}", "", "\ufffe",
+           "x\uffffy", "\ufdd0"]
 
 
 @pytest.mark.parametrize("name", HOSTILE, ids=repr)
@@ -300,6 +302,7 @@ def test_any_name_draws(name, tmp_path):
     if HAS_DOT:
         svg = render(g, tmp_path / "g.svg").read_text(encoding="utf-8")
         assert "<svg" in svg
+        ElementTree.fromstring(svg.encode("utf-8"))  # well-formed XML, whatever the name
         if name == "a\x00b":
             assert "a\\x00b" in svg and "\x00" not in svg
 
@@ -387,8 +390,9 @@ def test_render_svg_png_pdf_dot_and_png_resolution(tmp_path):
     assert render(g, tmp_path / "g.pdf").read_bytes()[:5] == b"%PDF-"
     assert render(g, tmp_path / "out", format="svg").read_text().count("<svg") == 1
     assert render(g, tmp_path / "g.dot").read_text() == g.source
-    wide = render(g, tmp_path / "w.png", width=1920).read_bytes()
-    assert int.from_bytes(wide[16:20], "big") == 1920  # the PNG's width in pixels
+    for width in (800, 1000, 1400, 1920, 3840):  # (Graphviz's own rounding gave 801, ..., 3839)
+        wide = render(g, tmp_path / "w.png", width=width).read_bytes()
+        assert int.from_bytes(wide[16:20], "big") == width  # the PNG's width in pixels
     points = float(re.search(r'<svg width="([\d.]+)pt"', text).group(1))
     sharp = render(g, tmp_path / "d.png", dpi=192).read_bytes()
     assert abs(int.from_bytes(sharp[16:20], "big") - points * 192 / 72) <= 2
@@ -467,3 +471,17 @@ def test_the_gallery_script_regenerates_the_lecture_figures(tmp_path):
     spec.loader.exec_module(module)
     written = module.main(tmp_path)
     assert written and all(p.exists() and p.stat().st_size > 1000 for p in written)
+
+
+@needs_dot
+@pytest.mark.parametrize("dims, m", [([30, 20, 7, 5, 1], m) for m in (3, 4, 5, 9, 11)]
+                         + [([5, 4, 4, 1], m) for m in (7, 11)])
+def test_the_legend_with_gradient_values_renders(tmp_path, dims, m):
+    """dot's orthogonal edge router asserted (maze.c chkSgraph) when the legend's boxes and its note
+    shared a left edge; these networks and m crashed it."""
+    net = DeepNetwork(dims, seed=1)
+    rng = np.random.RandomState(m)
+    J = binary_cross_entropy(net(Tensor(rng.randn(dims[0], m))), (rng.rand(1, m) > 0.5).astype(float))
+    J.backward()
+    out = render(draw_graph(J, grad_values=True, legend=True), tmp_path / "g.svg")
+    assert "red, right to left" in out.read_text()

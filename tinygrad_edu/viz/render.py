@@ -97,9 +97,35 @@ def render(graph: Any, path: str | os.PathLike[str], format: str | None = None, 
         if width is not None:  # the resolution that makes the picture ``width`` pixels wide
             svg = render_bytes(source, "svg", engine).decode("utf-8")
             points = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))  # type: ignore[union-attr]
-            dpi = 72.0 * (width + 0.5) / points  # (Graphviz rounds the pixel width down)
-        data = render_bytes(source, fmt, engine, dpi)
+            data = _png_of_width(source, engine, width, points)
+        else:
+            data = render_bytes(source, fmt, engine, dpi)
     return atomic_write(path, data)
+
+
+def _png_width(png: bytes) -> int:
+    return int.from_bytes(png[16:20], "big")  # the IHDR chunk's width
+
+
+def _png_of_width(source: str, engine: str, width: int, points: float) -> bytes:
+    """The PNG exactly ``width`` pixels wide: Graphviz rounds ``points * dpi / 72`` its own way, so
+    the dpi is searched (bisection between a dpi that gives fewer pixels and one that gives more;
+    at most eight renders, the closest kept)."""
+    dpi, low, high = 72.0 * width / points, None, None
+    best = b""
+    for _ in range(8):
+        png = render_bytes(source, "png", engine, dpi)
+        got = _png_width(png)
+        if not best or abs(got - width) < abs(_png_width(best) - width):
+            best = png
+        if got == width:
+            break
+        if got < width:
+            low = dpi
+        else:
+            high = dpi
+        dpi = (low + high) / 2 if low is not None and high is not None else dpi * (width + 0.5) / (got + 0.5)
+    return best
 
 
 def _check_resolution(fmt: str, dpi: Any, width: Any) -> None:

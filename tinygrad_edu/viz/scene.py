@@ -314,7 +314,9 @@ def _node(g: Any, n: Node, lay: Layout, place: Any) -> None:
 def _legend(g: Any, scene: Scene, lay: Layout, place: Any) -> None:
     """The legend under the picture: one sample box per kind of node, then the notes, each
     wrapped to the picture's width."""
-    font, x = lay.font, 0.0
+    # (no box edge shared with another's: dot's edge router asserts on boxes that touch at x = 0)
+    font = lay.font
+    x = font / 2
     y = lay.height + (2.2 * font if scene.legend else 0.0)
     for text, attrs in scene.legend:
         w = text_width(text, font) + 2 * font
@@ -322,11 +324,13 @@ def _legend(g: Any, scene: Scene, lay: Layout, place: Any) -> None:
         g.node(f"legend_{len(g.body)}", text, pos=f"{px:.1f},{py:.1f}", width=f"{w / 72:.3f}",
                height=f"{2.2 * font / 72:.3f}", **attrs)
         x += w + font
-    rows = [r for note in scene.notes for r in _wrap(note, max(lay.width, 300.0), font)]
+    width = max(lay.width, 300.0) - 1.5 * font
+    rows = [r for note in scene.notes for r in _wrap(note, width, font)]
     for i, note in enumerate(rows):  # left-justified lines ("\\l") as wide as the picture
-        px, py = place(lay.width / 2, y + (i + 1.3) * 1.6 * font)
+        # its left edge 3/4 of a font in: never the boxes' (1/2), which dot's router cannot take
+        px, py = place(0.75 * font + width / 2, y + (i + 1.3) * 1.6 * font)
         g.node(f"legend_note{i}", esc(printable(note)) + "\\l", shape="plaintext", pos=f"{px:.1f},{py:.1f}",
-               width=f"{lay.width / 72:.3f}", height=f"{1.4 * font / 72:.3f}", fontcolor="#495057")
+               width=f"{width / 72:.3f}", height=f"{1.4 * font / 72:.3f}", fontcolor="#495057")
 
 
 def _wrap(note: str, width: float, font: float) -> list[str]:

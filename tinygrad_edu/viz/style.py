@@ -88,14 +88,15 @@ def digraph(name: str, rankdir: str = "LR", title: str | None = None, n_nodes: i
     return g
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# control characters and the characters XML forbids (U+FFFE, U+FFFF, the non-characters U+FDD0-FDEF)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufdd0-\ufdef\ufffe\uffff]")
 
 
 def text(value: object) -> str:
     """Any name as printable text: ``str()`` of a non-string, control characters (a NUL, an escape)
     written as ``\\x00``, lone surrogates as ``\\ud800``, so that DOT, SVG and HTML all take it."""
     s = value if isinstance(value, str) else str(value)
-    s = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
+    s = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", s)
     return s.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
