@@ -298,6 +298,11 @@ def test_plain_progress_bar_shows_the_cost(capsys: pytest.CaptureFixture[str], t
 def test_draw_blocks_steps_and_a_trained_network(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, _ = run(capsys, "draw", "blocks", "--layer-dims", "3,5,1", "--out", str(tmp_path / "b.dot"))
     assert code == 0 and "dW[2]" in (tmp_path / "b.dot").read_text()
+    code, _, _ = run(capsys, "draw", "blocks", "--layer-dims", "3,5,4", "--hidden-activation", "tanh",
+                     "--output-activation", "softmax", "--out", str(tmp_path / "b2.dot"))
+    blocks = (tmp_path / "b2.dot").read_text()  # the flags are the picture's activations
+    assert code == 0 and "A[1] = tanh(Z[1])" in blocks and "A[2] = softmax(Z[2])" in blocks
+    assert "relu" not in blocks and "J = -(1/m) sum(Y log A[L])" in blocks
     code, out, _ = run(capsys, "draw", "steps", "--layer-dims", "2,2,1", "--out", str(tmp_path / "steps"))
     assert code == 0 and (tmp_path / "steps" / "index.html").is_file()
     assert (tmp_path / "steps" / "backward.svg").is_file()  # one picture; the frames are in the page

@@ -272,6 +272,23 @@ def test_building_blocks_of_lecture_4_6():
     assert "A[1]: (4, 32)" in wide.label("F1")
 
 
+@pytest.mark.parametrize("acts, dz, cost, dAL", [
+    (("tanh", "softmax"), ["dZ[1] = dA[1] * tanh'(Z[1])", "dZ[2] = A[2] * (dA[2] - sum(dA[2] * A[2], axis=0))"],
+     "J = -(1/m) sum(Y log A[L])", "dA[L] = -Y / A[L]"),
+    (("linear", "sigmoid"), ["dZ[1] = dA[1]", "dZ[2] = dA[2] * sigmoid'(Z[2])"],
+     "(1 - Y) log(1 - A[L]))", "dA[L] = -(Y / A[L] - (1 - Y) / (1 - A[L]))"),
+])
+def test_building_blocks_take_the_activations_and_the_output_s_cost(acts, dz, cost, dAL):
+    d = Dot(draw_building_blocks([3, 4, 3], *acts).source)
+    for l, line in enumerate(dz, 1):
+        assert line in d.label(f"B{l}") and f"A[{l}] = {acts[l - 1]}(Z[{l}])" in d.label(f"F{l}")
+    assert cost in d.label("Fcost") and dAL in d.label("Bcost") and f"({acts[1]}, fused)" in d.label("Bcost")
+    with pytest.raises(ValueError, match="'relu', which has no cost"):
+        draw_building_blocks([3, 4, 1], output="relu")
+    with pytest.raises(ValueError, match="unknown activation 'Relu'"):
+        draw_building_blocks([3, 4, 1], hidden="Relu")
+
+
 def test_building_blocks_of_any_layer_sizes_need_no_data():
     tracemalloc.start()
     try:

@@ -113,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
     elif what == "network":
         path = render(draw_network(dims), out, **resolution)
     elif what == "blocks":
-        path = render(draw_building_blocks(dims, m=args.m, all_layers=args.all_layers), out, **resolution)
+        acts = activations(args, len(dims) - 1)  # --activations, --hidden-activation, --output-activation
+        path = render(draw_building_blocks(dims, m=args.m, all_layers=args.all_layers, activations=acts), out,
+                      **resolution)
     elif what == "graph":
         path = render(draw_graph(_example_cost(args), **options), out, **resolution)
     else:  # trained

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .. import lecture
-from ..errors import message
+from .. import lecture, outputs
 from .analysis import Group, Info, group_key, group_label, not_computed_note
 from .detail import ELIDE_ABOVE
 from .scene import Node, Scene, draw_scene
@@ -56,22 +55,22 @@ def draw_building_blocks(
     m: int | None = None,
     title: str | None = None,
     all_layers: bool = False,
+    activations: Sequence[str] | None = None,
 ) -> Any:
     """The building-block chain of lecture 4.6 for ``layer_dims`` = [n[0], ..., n[L]]: for each
     layer its forward box (Z[l] = W[l] A[l-1] + b[l], A[l] = g(Z[l])), the cache it hands down
-    (A[l-1], W[l], b[l], Z[l]) and its backward box (dZ[l], dW[l], db[l], dA[l-1]), then the cost.
-    ``hidden`` is g for l < L, ``output`` for l = L. Shapes show ``m`` unless ``m`` is given.
-    More than 8 layers show the first two, one "⋯" block and the last two (``all_layers=True``: all).
-    """
+    (A[l-1], W[l], b[l], Z[l]) and its backward box (dZ[l], dW[l], db[l], dA[l-1]), then the cost
+    of the output (binary cross-entropy for a sigmoid, categorical for a softmax). ``hidden`` is g
+    for l < L, ``output`` for l = L (or ``activations``, one per layer). Shapes show ``m`` unless
+    ``m`` is given. More than 8 layers show the first two, one "⋯" block and the last two
+    (``all_layers=True``: all). Every equation is the lecture's (:data:`lecture.EQUATIONS`)."""
     dims = lecture.check_layer_dims(layer_dims, "draw_building_blocks")
-    for which, act in (("hidden", hidden), ("output", output)):
-        if act not in ("relu", "sigmoid", "tanh"):
-            raise ValueError(message("draw_building_blocks", f"{which} must be 'relu', 'sigmoid' or 'tanh', "
-                                                             f"got {act!r}"))
+    L = len(dims) - 1
+    acts = lecture.layer_activations(L, hidden, output, activations, where="draw_building_blocks")
+    out = outputs.output(acts[-1], "draw_building_blocks")
     if m is not None:
         m = lecture.check_count(m, "m (the number of examples)", "draw_building_blocks")
     mm = "m" if m is None else str(m)
-    L = len(dims) - 1
     sc = Scene()
     sc.add(Node("F0", ["layer 0: the input", f"X = A[0]: ({dims[0]}, {mm})"], "main", 0,
                 attrs={**_FWD, "fillcolor": COLOURS["input"]}))
@@ -84,14 +83,12 @@ def draw_building_blocks(
                   ["⋯", "their backward boxes"], "white")
             sc.segments.append(("elided", f"{L - 4} more layers"))
         else:
-            g = hidden if l < L else output
-            _layer_blocks(sc, l, dims, g, mm)
+            _layer_blocks(sc, l, dims, acts[l - 1], mm)
             sc.segments.append((l, f"layer {l}"))
         keys.append(l)
-    sc.add(Node("Fcost", ["cost", "J = -(1/m) sum(Y log A[L]", "+ (1 - Y) log(1 - A[L]))"], "main", "cost",
-                attrs={**_FWD, "fillcolor": COLOURS["output"]}))
-    dz = ["dZ[L] = A[L] - Y  (sigmoid, fused)"] if output == "sigmoid" else []
-    sc.add(Node("Bcost", ["start of backward", "dA[L] = -(Y / A[L] - (1 - Y) / (1 - A[L]))", *dz], "back", "cost",
+    J, dAL, dZL = (_formula(k) for k in out.equations)
+    sc.add(Node("Fcost", ["cost", *_split(J)], "main", "cost", attrs={**_FWD, "fillcolor": COLOURS["output"]}))
+    sc.add(Node("Bcost", ["start of backward", dAL, f"{dZL}  ({out.activation}, fused)"], "back", "cost",
                 "Fcost", dict(_BWD)))
     sc.segments.append(("cost", "cost"))
     keys.append("cost")
@@ -101,13 +98,37 @@ def draw_building_blocks(
     return draw_scene(sc, "building_blocks")
 
 
+def _formula(key: str, l: int | None = None) -> str:
+    """The lecture's equation without its remarks: ``dW[2] = (1/m) dZ[2] A[1]^T``."""
+    return lecture.equation(key, l).split("  (")[0].split(", with")[0]
+
+
+def _split(text: str) -> list[str]:
+    """A long equation in two lines, at its last top-level " + " (the cost's two terms)."""
+    depth, cut = 0, -1
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 1 and text.startswith(" + ", i):
+            cut = i
+    return [text] if cut < 0 or len(text) < 40 else [text[:cut], text[cut + 1:]]
+
+
+def _dz(l: int, g: str) -> str:
+    """dZ[l] from dA[l] for activation g, as the lecture writes it."""
+    if g == "linear":
+        return f"dZ[{l}] = dA[{l}]  (linear: g' = 1)"
+    if g == "softmax":
+        return f"dZ[{l}] = A[{l}] * (dA[{l}] - sum(dA[{l}] * A[{l}], axis=0))"
+    return _formula("dZ", l).replace(f"g[{l}]'", f"{g}'")
+
+
 def _layer_blocks(sc: Scene, l: int, dims: list[int], g: str, mm: str) -> None:
     n, p = dims[l], dims[l - 1]
-    forward = [f"layer {l} forward", f"Z[{l}] = W[{l}] A[{l - 1}] + b[{l}]", f"A[{l}] = {g}(Z[{l}])",
+    forward = [f"layer {l} forward", _formula("Z", l), f"A[{l}] = {g}(Z[{l}])",
                f"W[{l}] ({n}, {p}), b[{l}] ({n}, 1)", f"A[{l}]: ({n}, {mm})"]
     cache = [f"cache: A[{l - 1}], W[{l}], b[{l}], Z[{l}]"]
-    backward = [f"layer {l} backward", f"dZ[{l}] = dA[{l}] * {g}'(Z[{l}])", f"dW[{l}] = (1/m) dZ[{l}] A[{l - 1}]^T",
-                f"db[{l}] = (1/m) sum(dZ[{l}], axis=1)", f"dA[{l - 1}] = W[{l}]^T dZ[{l}]"]
+    backward = [f"layer {l} backward", _dz(l, g), _formula("dW", l), _formula("db", l).replace("np.sum", "sum"),
+                _formula("dA", l)]
     _pair(sc, l, forward, cache, backward, COLOURS["intermediate"])
 
 
