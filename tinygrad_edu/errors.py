@@ -10,7 +10,7 @@ shapes in the lecture's notation where they apply), and, when there is one, a hi
 
 from __future__ import annotations
 
-__all__ = ["ShapeError", "AnomalyError", "message"]
+__all__ = ["ShapeError", "AnomalyError", "message", "missing_extra"]
 
 
 class ShapeError(ValueError):
@@ -41,3 +41,10 @@ def message(where: str, problem: str, hint: str | None = None) -> str:
     if hint:
         text += f" Hint: {_sentence(hint)}"
     return text
+
+
+def missing_extra(where: str, package: str, extra: str, also: str = "") -> str:
+    """The message for an optional package that is not installed: which one, and the extra of
+    tinygrad-edu that installs it (``also``: another way, said after it)."""
+    return message(where, f"the optional package {package!r} is not installed",
+                   f'install it with: pip install "tinygrad-edu[{extra}]"' + (f" ({also})" if also else ""))

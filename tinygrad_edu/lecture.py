@@ -352,19 +352,26 @@ def _values(a: Any) -> Array:
     return data if isinstance(data, np.ndarray) else np.asarray(a)
 
 
-def check_data(X: Any, Y: Any, where: str, n_x: int | None = None, n_y: int | None = None) -> tuple[Array, Array]:
-    """X (n[0], m) and Y (n[L], m), one example per column, with labels in [0, 1]; returns the two
-    arrays (not copied). ``n_x`` and ``n_y``, when given, are the n[0] and n[L] they must have."""
-    x, y = _values(X), _values(Y)
-    nx = "n[0]" if n_x is None else str(n_x)
+def check_X(X: Any, where: str, n_x: int | None = None) -> Array:
+    """X = A[0] as an array (not copied), checked to be (n[0], m): one example per column (and
+    n[0] = ``n_x`` when given); a ShapeError that spots a transposed X or a single 1-D example."""
+    x = _values(X)
     if x.ndim != 2 or (n_x is not None and x.shape[0] != n_x):
         hint = None
         if x.ndim == 2 and n_x is not None and x.shape[1] == n_x:
-            hint = f"pass X.T, shape {x.shape[::-1]}; examples go in columns"
+            hint = f"X looks like one example per row; pass X.T, shape {x.shape[::-1]}: examples go in columns"
         elif x.ndim == 1:
             hint = "a single example must be a column: X.reshape(-1, 1)"
+        nx = "n[0]" if n_x is None else str(n_x)
         raise ShapeError(message(where, f"X = A[0] must be (n[0], m) = ({nx}, m), one example per column, got "
                                         f"shape {x.shape}", hint))
+    return x
+
+
+def check_data(X: Any, Y: Any, where: str, n_x: int | None = None, n_y: int | None = None) -> tuple[Array, Array]:
+    """X (n[0], m) and Y (n[L], m), one example per column, with labels in [0, 1]; returns the two
+    arrays (not copied). ``n_x`` and ``n_y``, when given, are the n[0] and n[L] they must have."""
+    x, y = check_X(X, where, n_x), _values(Y)
     m = x.shape[1]
     if m == 0:
         raise ShapeError(message(where, f"X has no examples: its shape is {x.shape}, m = 0 columns",

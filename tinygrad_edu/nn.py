@@ -246,15 +246,7 @@ class DeepNetwork(Module):
         """The forward pass, returning A[L] and the named intermediates
         ``{"A[0]": ..., "Z[1]": ..., "A[1]": ..., ..., "A[L]": ...}`` (the lecture's cache)."""
         A = X if isinstance(X, Tensor) else Tensor(X, name=lecture.name("A", 0))
-        n0 = self.layer_dims[0]
-        if A.ndim != 2 or A.shape[0] != n0:
-            hint = None
-            if A.ndim == 2 and A.shape[1] == n0:
-                hint = f"X looks like one example per row; pass X.T, shape {A.shape[::-1]}"
-            elif A.ndim == 1 and A.shape[0] == n0:
-                hint = "a single example must be a column: X.reshape(-1, 1)"
-            raise ShapeError(message("DeepNetwork", f"X = A[0] must be (n[0], m) = ({n0}, m), one example per column, "
-                                                    f"got shape {A.shape}", hint))
+        lecture.check_X(A.data, "DeepNetwork", self.layer_dims[0])  # (n[0], m): one example per column
         cache: dict[str, Tensor] = {lecture.name("A", 0): A}
         for l, (layer, act) in enumerate(zip(self.layers, self.activations), start=1):
             Z = layer(A).named(lecture.name("Z", l))  # Z[l] = W[l] A[l-1] + b[l]

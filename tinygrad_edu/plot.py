@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import message
+from .errors import message, missing_extra
 from .files import atomic_open
 from .train import TrainHistory
 
@@ -45,7 +45,6 @@ __all__ = [
     "Progress",
 ]
 
-_HINT = 'pip install "tinygrad-edu[plot]"'
 
 #: one cost curve: a TrainHistory, or a pair (iterations, costs)
 Curve = TrainHistory | tuple[Sequence[float], Sequence[float]]
@@ -74,7 +73,7 @@ def _figure_class() -> Any:
     try:
         from matplotlib.figure import Figure
     except ImportError as e:
-        raise ImportError(f"plotting needs matplotlib, which is not installed; install it with: {_HINT}") from e
+        raise ImportError(missing_extra("cost plot", "matplotlib", "plot")) from e
     return Figure
 
 
@@ -85,12 +84,10 @@ def _xy(curve: Curve, label: str) -> tuple[list[float], list[float]]:
         xs, ys = curve
         x, y = [float(v) for v in xs], [float(v) for v in ys]
     except (TypeError, ValueError):
-        raise TypeError(
-            f"cost plot: curve {label!r} must be a TrainHistory or a pair (iterations, costs), "
-            f"got {type(curve).__name__}"
-        ) from None
+        raise TypeError(message("cost plot", f"curve {label!r} must be a TrainHistory or a pair (iterations, "
+                                             f"costs), got {type(curve).__name__}")) from None
     if len(x) != len(y):
-        raise ValueError(f"cost plot: curve {label!r} has {len(x)} iterations but {len(y)} costs")
+        raise ValueError(message("cost plot", f"curve {label!r} has {len(x)} iterations but {len(y)} costs"))
     return x, y
 
 
@@ -100,7 +97,7 @@ def _curves(curves: Curve | Mapping[str, Curve]) -> dict[str, tuple[list[float],
     else:
         items = [("cost J", curves)]
     if not items:
-        raise ValueError("cost plot: no curves given")
+        raise ValueError(message("cost plot", "no curves given"))
     return {str(label): _xy(c, str(label)) for label, c in items}
 
 

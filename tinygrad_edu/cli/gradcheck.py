@@ -10,6 +10,7 @@ import argparse
 import numpy as np
 
 from ..check import GradcheckResult, gradcheck, gradcheck_parameters
+from ..lecture import parameters_layer_dims
 from ..manual import model_forward
 from ..runner import Context, hint, run_backward
 from .common import DEFAULTS, add_network_args, command_parser, dims_text, net_and_data, positive_float, positive_int
@@ -40,7 +41,7 @@ def _check_learner(args: argparse.Namespace, params: dict[str, np.ndarray], X: n
     show_output(outcome.output)
     if not outcome.returned:
         assert outcome.failure is not None
-        dims = [X.shape[0]] + [params[f"W{l}"].shape[0] for l in range(1, len(caches) + 1)]
+        dims = parameters_layer_dims(params, "gradcheck")
         failure = outcome.failure.with_hint(hint(outcome.failure, Context(dims, X.shape[1])))
         raised = failure.status in ("raised", "memory")
         print(("Your backward raised " if raised else "Your backward failed: ") + str(failure))

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ShapeError, message
-from ..lecture import check_data
+from ..errors import message
+from ..lecture import check_data, check_X
 
 __all__ = ["PathLike", "Dataset", "train_test_split", "standardize", "split_and_standardize"]
 
@@ -73,10 +73,7 @@ class Dataset:
         """Prepare new raw examples ``X_raw`` (n[0], m) the way the training data were prepared:
         ``(X_raw - mean) / std`` with the TRAIN statistics, or unchanged (as a float64 copy) when
         the data were not standardised."""
-        X_raw = np.asarray(X_raw, dtype=np.float64)
-        if X_raw.ndim != 2 or X_raw.shape[0] != self.n_x:
-            raise ShapeError(message("Dataset.transform", f"X has shape {X_raw.shape}, expected (n[0], m) = "
-                                                          f"({self.n_x}, m)", "one example per column"))
+        X_raw = np.asarray(check_X(X_raw, "Dataset.transform", self.n_x), dtype=np.float64)
         if self.mean is None or self.std is None:
             return X_raw.copy()
         return (X_raw - self.mean) / self.std
@@ -140,19 +137,13 @@ def standardize(
     becomes 0 in training rather than NaN. Returns ``X_train_std, X_test_std (or None), mean, std``
     as new float64 arrays.
     """
-    X_train = np.asarray(X_train, dtype=np.float64)
-    if X_train.ndim != 2:
-        raise ShapeError(message("standardize", f"X_train has shape {X_train.shape}, expected (n[0], m)",
-                                 "one example per column"))
+    X_train = np.asarray(check_X(X_train, "standardize (X_train)"), dtype=np.float64)
     mean = X_train.mean(axis=1, keepdims=True)
     std = X_train.std(axis=1, keepdims=True)
     std = np.where(std > 0, std, 1.0)
     X_test_std = None
     if X_test is not None:
-        X_test = np.asarray(X_test, dtype=np.float64)
-        if X_test.ndim != 2 or X_test.shape[0] != X_train.shape[0]:
-            raise ShapeError(message("standardize", f"X_train {X_train.shape} and X_test {X_test.shape} need the "
-                                                    "same number of features n[0] (rows)", "one example per column"))
+        X_test = np.asarray(check_X(X_test, "standardize (X_test)", X_train.shape[0]), dtype=np.float64)
         X_test_std = (X_test - mean) / std
     return (X_train - mean) / std, X_test_std, mean, std
 

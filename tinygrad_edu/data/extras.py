@@ -6,12 +6,10 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from ..errors import message
+from ..errors import missing_extra
 
-__all__ = ["EXTRA_HINT", "require"]
+__all__ = ["require"]
 
-#: how to install the data extra
-EXTRA_HINT = 'pip install "tinygrad-edu[data]"'
 
 
 def require(module: str, package: str, user: str) -> ModuleType:
@@ -20,5 +18,4 @@ def require(module: str, package: str, user: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError as e:
-        raise ImportError(message(user, f"the optional package {package!r} is not installed",
-                                  f"install it with: {EXTRA_HINT}")) from e
+        raise ImportError(missing_extra(user, package, "data")) from e

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..check.compare import Prepared
-from ..errors import message
+from ..errors import message, missing_extra
 from ..runner import Limits, Submission, run_backward
 from .networks import Network, default_networks, prepare_networks
 from .submissions import Source, find_submissions, read_support
@@ -120,8 +120,7 @@ def _grade_on_dask(sources: list[Source], function: str | None, limits: Limits, 
         from distributed import Client
         from distributed import as_completed as dask_completed
     except ImportError:
-        raise ImportError(message("grade", "--dask needs Dask's distributed scheduler",
-                                  'pip install "tinygrad_edu[grade]" (dask[distributed])')) from None
+        raise ImportError(missing_extra("grade --dask", "distributed", "grade", "Dask's scheduler")) from None
     rows: list[GradeRow | None] = [None] * len(sources)
     run = uuid.uuid4().hex[:8]
     with Client(address, timeout="30s") as client:

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..check.compare import Prepared, prepare
 from ..errors import message
-from ..lecture import check_layer_dims, parameter_keys
+from ..lecture import check_layer_dims, example_data, init_weights, parameter_keys
 
 __all__ = ["Network", "DEFAULT_NETWORKS", "default_networks", "prepare_networks"]
 
@@ -60,10 +60,9 @@ def _build(net: Network) -> Prepared:
     L = len(dims) - 1
     params: dict[str, np.ndarray] = {}
     for l, (kw, kb) in enumerate(zip(parameter_keys(L)[::2], parameter_keys(L)[1::2]), start=1):
-        params[kw] = rs.randn(dims[l], dims[l - 1]) * np.sqrt(2.0 / dims[l - 1])  # He, as the course's deep net
-        params[kb] = rs.randn(dims[l], 1) * 0.1
-    X = rs.randn(dims[0], net.m)
-    Y = (rs.rand(dims[-1], net.m) > 0.5).astype(np.float64)
+        params[kw] = init_weights(rs.randn(dims[l], dims[l - 1]), "he", dims[l - 1])  # as the course's deep net
+        params[kb] = rs.randn(dims[l], 1) * 0.1  # not the course's zeros: a b[l] of 0 would hide a wrong db
+    X, Y = example_data(dims, net.m, seed=net.seed + 1)  # X (n[0], m), Y (n[L], m) of 0/1 labels
     return prepare(params, ["relu"] * (L - 1) + ["sigmoid"], X, Y)
 
 

@@ -32,8 +32,10 @@ from .shapes import Concatenate, Index, Max, Mean, Min, Reshape, Std, Sum, Trans
 from .cost import BinaryCrossEntropy, SigmoidCrossEntropy, cross_entropy
 from .classes import (CategoricalCrossEntropy, LogSoftmax, LogSumExp, Softmax, SoftmaxCrossEntropy,
                       categorical_cross_entropy)
+from ..tensor import Function  # the base class of every op (and Function.registry), as before the split
 
-__all__ = ["Add", "Sub", "Mul", "Div", "Pow", "MatMul", "Maximum", "Minimum", "Neg", "Exp", "Log", "ReLU", "Sigmoid",
-           "Tanh", "Abs", "Sqrt", "LeakyReLU", "Softplus", "Sum", "Mean", "Max", "Min", "Std", "Transpose", "Reshape",
+__all__ = ["Function", "Add", "Sub", "Mul", "Div", "Pow", "MatMul", "Maximum", "Minimum", "Neg", "Exp", "Log", "ReLU",
+           "Sigmoid", "Tanh", "Abs", "Sqrt", "LeakyReLU", "Softplus", "Sum", "Mean", "Max", "Min", "Std", "Transpose",
+           "Reshape",
            "Index", "Concatenate", "Where", "BinaryCrossEntropy", "SigmoidCrossEntropy", "cross_entropy", "Softmax",
            "LogSoftmax", "LogSumExp", "CategoricalCrossEntropy", "SoftmaxCrossEntropy", "categorical_cross_entropy"]

@@ -3,6 +3,8 @@ number) and the matrix product @."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..graph import unbroadcast
@@ -136,49 +138,49 @@ def _share(a: Array, b: Array, winner: Array) -> tuple[Array, Array]:
     return wa, 1 - wa
 
 
-class Maximum(Binary):
+class _Elementwise(Binary):
+    """The elementwise larger (smaller) of two tensors: the one class behind :class:`Maximum` and
+    :class:`Minimum` (``pick``: numpy's function, ``wins``: the comparison that says which input
+    it took, ``picks``: the word for the rule). Where they are equal, each gets half the gradient
+    (as in PyTorch)."""
+
+    numbers, shape_rule = True, "broadcast"
+    pick: Any = None
+    wins: Any = None
+    picks = ""
+    __slots__ = ("a", "b")
+
+    def forward(self, a: Array, b: Array) -> Array:
+        self.a, self.b = a, b
+        return type(self).pick(a, b)
+
+    def backward(self, g):
+        # the gradient goes to whichever input was taken; half each where they are equal
+        wa, wb = _share(np.asanyarray(self.a), np.asanyarray(self.b), type(self).wins(self.a, self.b))
+        need_a, need_b = self.needs_input_grad
+        return (g * wa if need_a else None), (g * wb if need_b else None)
+
+    def rule(self, g, ins, out):
+        wins = type(self).wins
+        weights = lambda x, y: _share(np.asanyarray(x), np.asanyarray(y), wins(x, y))  # noqa: E731
+        return (g * Call(self.picks, ins, lambda x, y: weights(x, y)[0]),
+                g * Call(self.picks, (ins[1], ins[0]), lambda y, x: weights(x, y)[1]))
+
+
+class Maximum(_Elementwise):
     """The elementwise larger of two tensors (``tinygrad_edu.maximum(a, b)``, ``np.maximum``);
     where they are equal, each gets half the gradient (as in PyTorch)."""
 
-    name, symbol, numbers, shape_rule = "maximum", None, True, "broadcast"
-    __slots__ = ("a", "b")
-
-    def forward(self, a: Array, b: Array) -> Array:
-        self.a, self.b = a, b
-        return np.maximum(a, b)
-
-    def backward(self, g):
-        # the gradient goes to whichever input is larger; half each where they are equal
-        wa, wb = _share(np.asanyarray(self.a), np.asanyarray(self.b), np.greater(self.a, self.b))
-        need_a, need_b = self.needs_input_grad
-        return (g * wa if need_a else None), (g * wb if need_b else None)
-
-    def rule(self, g, ins, out):
-        weights = lambda x, y: _share(np.asanyarray(x), np.asanyarray(y), np.greater(x, y))  # noqa: E731
-        return (g * Call("is_max", ins, lambda x, y: weights(x, y)[0]),
-                g * Call("is_max", (ins[1], ins[0]), lambda y, x: weights(x, y)[1]))
+    name, symbol, pick, wins, picks = "maximum", None, staticmethod(np.maximum), staticmethod(np.greater), "is_max"
+    __slots__ = ()
 
 
-class Minimum(Binary):
+class Minimum(_Elementwise):
     """The elementwise smaller of two tensors (``tinygrad_edu.minimum(a, b)``, ``np.minimum``);
     where they are equal, each gets half the gradient (as in PyTorch)."""
 
-    name, symbol, numbers, shape_rule = "minimum", None, True, "broadcast"
-    __slots__ = ("a", "b")
-
-    def forward(self, a: Array, b: Array) -> Array:
-        self.a, self.b = a, b
-        return np.minimum(a, b)
-
-    def backward(self, g):
-        wa, wb = _share(np.asanyarray(self.a), np.asanyarray(self.b), np.less(self.a, self.b))
-        need_a, need_b = self.needs_input_grad
-        return (g * wa if need_a else None), (g * wb if need_b else None)
-
-    def rule(self, g, ins, out):
-        weights = lambda x, y: _share(np.asanyarray(x), np.asanyarray(y), np.less(x, y))  # noqa: E731
-        return (g * Call("is_min", ins, lambda x, y: weights(x, y)[0]),
-                g * Call("is_min", (ins[1], ins[0]), lambda y, x: weights(x, y)[1]))
+    name, symbol, pick, wins, picks = "minimum", None, staticmethod(np.minimum), staticmethod(np.less), "is_min"
+    __slots__ = ()
 
 
 class MatMul(Binary):

@@ -136,53 +136,53 @@ def _extremum_backward(g: Array, a: Array, out: Array, axis: tuple[int, ...] | N
     return _expand_reduced(g, a.shape, axis, keepdims) * hit / count
 
 
-class Max(Unary):
+class _Extremum(Unary):
+    """max or min over ``axis`` (numpy's): the one class behind :class:`Max` and :class:`Min`,
+    which say which (``reduce``, ``picks``: the word for the gradient's destination)."""
+
+    reduce: Any = None
+    picks = ""
+    __slots__ = ("a", "out", "axis", "keepdims")
+
+    def forward(self, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
+        self.a, self.axis, self.keepdims = a, axis, keepdims
+        self.out = type(self).reduce(a, axis=axis, keepdims=keepdims)
+        return self.out
+
+    def backward(self, g):
+        # d max/da = 1 at the maximum (1/k each for k tied entries), 0 elsewhere; the same for min
+        return (_extremum_backward(g, self.a, self.out, self.axis, self.keepdims),)
+
+    def rule(self, g, ins, out):
+        a, o, axis, keepdims = self.a, self.out, self.axis, self.keepdims
+        return (Call(self.picks, (g,), lambda x: _extremum_backward(x, a, o, axis, keepdims), f"axis={axis}"),)
+
+
+class Max(_Extremum):
     """The largest entry over ``axis`` (numpy's ``max``). Ties share the gradient equally."""
 
-    name, method = "max", "max"
-    __slots__ = ("a", "out", "axis", "keepdims")
-
-    @staticmethod
-    def call(t: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """The maximum over ``axis`` (all axes when None); ties share the gradient."""
-        return Max.apply(t, normalise_axes(t, axis, "max"), bool(keepdims))
-
-    def forward(self, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
-        self.a, self.axis, self.keepdims = a, axis, keepdims
-        self.out = np.max(a, axis=axis, keepdims=keepdims)
-        return self.out
-
-    def backward(self, g):
-        # d max/da = 1 at the maximum (1/k each for k tied entries), 0 elsewhere
-        return (_extremum_backward(g, self.a, self.out, self.axis, self.keepdims),)
-
-    def rule(self, g, ins, out):
-        a, o, axis, keepdims = self.a, self.out, self.axis, self.keepdims
-        return (Call("to_argmax", (g,), lambda x: _extremum_backward(x, a, o, axis, keepdims), f"axis={axis}"),)
+    name, method, reduce, picks = "max", "max", staticmethod(np.max), "to_argmax"
+    __slots__ = ()
 
 
-class Min(Unary):
+class Min(_Extremum):
     """The smallest entry over ``axis`` (numpy's ``min``). Ties share the gradient equally."""
 
-    name, method = "min", "min"
-    __slots__ = ("a", "out", "axis", "keepdims")
+    name, method, reduce, picks = "min", "min", staticmethod(np.min), "to_argmin"
+    __slots__ = ()
 
-    @staticmethod
+
+def _extremum_call(op: type[_Extremum], word: str) -> Any:
+    """``t.max(axis, keepdims)`` (``t.min``): the op's Tensor method."""
+
     def call(t: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """The minimum over ``axis`` (all axes when None); ties share the gradient."""
-        return Min.apply(t, normalise_axes(t, axis, "min"), bool(keepdims))
+        return op.apply(t, normalise_axes(t, axis, op.name), bool(keepdims))
 
-    def forward(self, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
-        self.a, self.axis, self.keepdims = a, axis, keepdims
-        self.out = np.min(a, axis=axis, keepdims=keepdims)
-        return self.out
+    call.__doc__ = f"The {word} over ``axis`` (all axes when None); ties share the gradient."
+    return staticmethod(call)
 
-    def backward(self, g):
-        return (_extremum_backward(g, self.a, self.out, self.axis, self.keepdims),)
 
-    def rule(self, g, ins, out):
-        a, o, axis, keepdims = self.a, self.out, self.axis, self.keepdims
-        return (Call("to_argmin", (g,), lambda x: _extremum_backward(x, a, o, axis, keepdims), f"axis={axis}"),)
+Max.call, Min.call = _extremum_call(Max, "maximum"), _extremum_call(Min, "minimum")
 
 
 def _std_backward(g: Array, a: Array, out: Array, axis: tuple[int, ...] | None, keepdims: bool,

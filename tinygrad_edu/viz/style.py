@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..errors import missing_extra
 from .render import render_bytes
 
 __all__ = ["COLOURS", "RED_TEXT", "FONT", "graphviz_module", "digraph", "text", "esc", "lines", "legend"]
@@ -35,10 +36,7 @@ def graphviz_module() -> Any:
     try:
         import graphviz
     except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "tinygrad_edu.viz needs the Python package 'graphviz' to build pictures: "
-            "pip install 'tinygrad-edu[viz]' (or pip install graphviz)."
-        ) from None
+        raise ImportError(missing_extra("tinygrad_edu.viz", "graphviz", "viz", "or pip install graphviz")) from None
     return graphviz
 
 
