@@ -302,3 +302,37 @@ def test_the_readme_example_prints_what_the_readme_shows():
     e = explain(namespace["J"])
     assert equations(e) == [" ".join(line.split()) for line in shown.strip().splitlines()]
     assert f"worst relative difference is {e.check().worst:.1e}" in " ".join(readme.split())
+
+
+def test_expand_and_the_records_write_what_the_text_writes():
+    J, _ = readme_network(True)
+    e = explain(J, expand=True)
+    latex = e._repr_latex_()
+    assert r"\left(Z^{[1]} > 0\right)" in latex and "relu'" not in latex and "relu" not in latex
+    lines = str(e).splitlines()
+    for step in e.steps:  # each record carries its line, as printed
+        assert step.equation in lines and step.equation in repr(step)
+    assert e.steps[4].equation == "dZ[1] = dA[1] * (Z[1] > 0)"
+    plain = explain(J)
+    assert plain.steps[4].equation == "dZ[1] = dA[1] * relu'(Z[1])" and r"\mathrm{relu}'" in plain._repr_latex_()
+
+
+@pytest.mark.parametrize("cost", ["minus first", "all zeros labels"])
+def test_the_cost_written_with_minus_y_is_still_the_lectures(cost):
+    """-Y * log(A) - (1 - Y) * log(1 - A): numpy computes -Y and 1 - Y before they meet a tensor, so
+    no leaf holds Y; Y is read back as minus the -Y leaf (and labels that are all 0 stay Y)."""
+    from tinygrad_edu.recognise import recognise
+
+    rs = np.random.RandomState(1)
+    X = Tensor(rs.randn(3, 4))
+    Y = np.array([[1.0, 0.0, 1.0, 1.0]]) if cost == "minus first" else np.zeros((1, 4))
+    W1, b1 = Tensor(rs.randn(5, 3) * 0.5, requires_grad=True), Tensor(np.zeros((5, 1)), requires_grad=True)
+    W2, b2 = Tensor(rs.randn(1, 5) * 0.5, requires_grad=True), Tensor(np.zeros((1, 1)), requires_grad=True)
+    A = (W2 @ (W1 @ X + b1).relu() + b2).sigmoid()
+    J = (-Y * A.log() - (1 - Y) * (1 - A).log()).sum() / 4
+    J.backward()
+    e = explain(J)
+    assert e.level == "lecture" and e.check().worst <= 1e-12
+    assert equations(e)[:2] == ["dA[2] = -(Y / A[2] - (1 - Y) / (1 - A[2]))", "dZ[2] = dA[2] * sigmoid'(Z[2])"]
+    roles = sorted(r for r in recognise(J).role if r in ("Y", "-Y", "1-Y"))
+    assert roles == (["-Y", "1-Y"] if cost == "minus first" else ["1-Y", "Y"])

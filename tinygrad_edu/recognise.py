@@ -194,16 +194,31 @@ def _find_cost(a: Anatomy) -> None:
             a.group[i] = "cost"
     labels = [i for i, t in enumerate(a.order) if a.group[i] == "cost" and t._ctx is None and t.ndim >= 1
               and not t.requires_grad]
-    if labels:  # Y: the label leaf, the one with A[L]'s shape when there are several
-        same = [i for i in labels if a.order[i].shape == a.order[last.A].shape]
-        y = (same or labels)[0]
-        a.role[y] = "Y"
-        for i in labels:  # 1 - Y computed in numpy before it met a tensor: a leaf holding exactly 1 - Y
-            if i != y and a.order[i].shape == a.order[y].shape and np.array_equal(a.order[i].data, 1 - a.order[y].data):
-                a.role[i] = "1-Y"
+    if labels:
+        _find_labels(a, labels, a.order[last.A].shape)
     out = a.outputs[0]
     if a.group[out] == "cost" and a.order[out].size == 1:
         a.role[out] = "J"
+
+
+def _find_labels(a: Anatomy, labels: list[int], shape: tuple[int, ...]) -> None:
+    """Y among the cost's leaves (the one with A[L]'s shape when there are several), and the label
+    terms numpy computed before they met a tensor: a leaf holding exactly 1 - Y ("1-Y"), or -Y
+    ("-Y", as in ``-Y * log(A) - (1 - Y) * log(1 - A)``, where no leaf holds Y itself)."""
+    same = [i for i in labels if a.order[i].shape == shape] or labels
+    data = {i: np.asarray(a.order[i].data) for i in same}
+    for i in same:  # -Y and 1 - Y: they differ by exactly 1, and -Y is at most 0
+        for j in same:
+            if i != j and data[i].shape == data[j].shape and np.all(data[i] <= 0) and np.any(data[i] < 0) \
+                    and np.array_equal(data[j] - data[i], np.ones_like(data[j])) \
+                    and np.array_equal(data[j], 1 + data[i]):
+                a.role[i], a.role[j] = "-Y", "1-Y"
+                return
+    y = same[0]
+    a.role[y] = "Y"
+    for i in same:  # 1 - Y computed in numpy before it met a tensor: a leaf holding exactly 1 - Y
+        if i != y and data[i].shape == data[y].shape and np.array_equal(data[i], 1 - data[y]):
+            a.role[i] = "1-Y"
 
 
 def _fill_groups(a: Anatomy) -> None:
@@ -248,6 +263,8 @@ def _names(a: Anatomy, formulas: bool = True) -> list[str]:
             names.append(role)
         elif role == "1-Y":
             names.append("1 - Y")
+        elif role == "-Y":
+            names.append("-Y")
         else:
             names.append(_formula(a, i, names) if formulas else "")
     return names

@@ -64,7 +64,7 @@ class Expr:
     def text(self, style: Style = LECTURE) -> str:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def latex(self) -> str:  # pragma: no cover - interface
+    def latex(self, style: Style = LECTURE) -> str:  # pragma: no cover - interface
         raise NotImplementedError
 
     def evaluate(self, values: Mapping[Any, Array]) -> Array:  # pragma: no cover - interface
@@ -75,8 +75,8 @@ class Expr:
         text = self.text(style)
         return f"({text})" if self.prec < outer or (right and self.prec == outer) else text
 
-    def latex_operand(self, outer: int, right: bool = False) -> str:
-        text = self.latex()
+    def latex_operand(self, outer: int, right: bool = False, style: Style = LECTURE) -> str:
+        text = self.latex(style)
         return rf"\left({text}\right)" if self.prec < outer or (right and self.prec == outer) else text
 
     def __str__(self) -> str:
@@ -173,7 +173,7 @@ class Sym(Expr):
     def text(self, style: Style = LECTURE) -> str:
         return self.name
 
-    def latex(self) -> str:
+    def latex(self, style: Style = LECTURE) -> str:
         return _latex_name(self.name)
 
     def evaluate(self, values: Mapping[Any, Array]) -> Array:
@@ -193,7 +193,7 @@ class Num(Expr):
     def text(self, style: Style = LECTURE) -> str:
         return f"{self.value:g}"
 
-    def latex(self) -> str:
+    def latex(self, style: Style = LECTURE) -> str:
         return f"{self.value:g}"
 
     def evaluate(self, values: Mapping[Any, Array]) -> Array:
@@ -220,13 +220,13 @@ class Bin(Expr):
         sep = style.matmul if self.op == "@" else f" {self.op} "
         return f"{a}{sep}{b}"
 
-    def latex(self) -> str:
+    def latex(self, style: Style = LECTURE) -> str:
         p = self.prec
-        a, b = self.a.latex_operand(p), self.b.latex_operand(p, right=True)
+        a, b = self.a.latex_operand(p, style=style), self.b.latex_operand(p, right=True, style=style)
         if self.op == "/":
-            return rf"\frac{{{self.a.latex()}}}{{{self.b.latex()}}}"
+            return rf"\frac{{{self.a.latex(style)}}}{{{self.b.latex(style)}}}"
         if self.op == "**":
-            return f"{self.a.latex_operand(p + 1)}^{{{self.b.latex()}}}"
+            return f"{self.a.latex_operand(p + 1, style=style)}^{{{self.b.latex(style)}}}"
         return {"+": f"{a} + {b}", "-": f"{a} - {b}", "*": rf"{a} \odot {b}", "@": f"{a}\\,{b}"}[self.op]
 
     def evaluate(self, values: Mapping[Any, Array]) -> Array:
@@ -263,9 +263,9 @@ class Sum(Expr):
         p = self.prec
         return " + ".join(t.operand(p, style, right=i > 0) for i, t in enumerate(self.terms))
 
-    def latex(self) -> str:
+    def latex(self, style: Style = LECTURE) -> str:
         p = self.prec
-        return " + ".join(t.latex_operand(p, right=i > 0) for i, t in enumerate(self.terms))
+        return " + ".join(t.latex_operand(p, right=i > 0, style=style) for i, t in enumerate(self.terms))
 
     def evaluate(self, values: Mapping[Any, Array]) -> Array:
         total = self.terms[0].evaluate(values)
@@ -285,8 +285,8 @@ class Neg(Expr):
     def text(self, style: Style = LECTURE) -> str:
         return f"-{self.a.operand(4, style)}"
 
-    def latex(self) -> str:
-        return f"-{self.a.latex_operand(4)}"
+    def latex(self, style: Style = LECTURE) -> str:
+        return f"-{self.a.latex_operand(4, style=style)}"
 
     def evaluate(self, values: Mapping[Any, Array]) -> Array:
         return -self.a.evaluate(values)
@@ -304,9 +304,9 @@ class Coef(Expr):
     def text(self, style: Style = LECTURE) -> str:
         return f"({self.label}) {self.a.operand(2, style)}"
 
-    def latex(self) -> str:
+    def latex(self, style: Style = LECTURE) -> str:
         num, _, den = self.label.partition("/")
-        return rf"\frac{{{num}}}{{{den}}}\," + self.a.latex_operand(2)
+        return rf"\frac{{{num}}}{{{den}}}\," + self.a.latex_operand(2, style=style)
 
     def evaluate(self, values: Mapping[Any, Array]) -> Array:
         return self.value * self.a.evaluate(values)
@@ -327,11 +327,11 @@ class Call(Expr):
         inner = ", ".join(e.text(style) for e in self.inputs)
         return f"{self.name}({inner}{', ' + self.args if self.args else ''})"
 
-    def latex(self) -> str:
+    def latex(self, style: Style = LECTURE) -> str:
         if self.name == "T":
-            base = self.inputs[0].latex_operand(9)
+            base = self.inputs[0].latex_operand(9, style=style)
             return base[:-1] + "T}" if base.endswith("]}") else f"{base}^{{T}}"
-        inner = ", ".join(e.latex() for e in self.inputs)
+        inner = ", ".join(e.latex(style) for e in self.inputs)
         args = (r",\ \mathrm{" + self.args.replace("_", r"\_").replace(" ", r"\ ") + "}") if self.args else ""
         return rf"\operatorname{{{self.name}}}\left({inner}{args}\right)"
 
@@ -369,8 +369,13 @@ class Deriv(Expr):
             return f"({self.z.operand(2, style)} > 0)"
         return f"({e.text(style)})" if self.kind == "tanh" else e.text(style)
 
-    def latex(self) -> str:
-        return rf"\mathrm{{{self.kind}}}'\!\left({self.z.latex()}\right)"
+    def latex(self, style: Style = LECTURE) -> str:
+        if not style.expand:
+            return rf"\mathrm{{{self.kind}}}'\!\left({self.z.latex(style)}\right)"
+        if self.kind == "relu":
+            return rf"\left({self.z.latex_operand(2, style=style)} > 0\right)"
+        e = self._expanded().latex(style)
+        return rf"\left({e}\right)" if self.kind == "tanh" else e
 
     def evaluate(self, values: Mapping[Any, Array]) -> Array:
         out = self.out.evaluate(values)

@@ -1,9 +1,10 @@
-"""Print the backward pass autograd runs, as the lecture's equations: for the lecture's network
-(or --layer-dims, or a saved network with --params), on --m examples, the cost J is the network's
-(binary or categorical cross-entropy) and explain(J) writes dZ[l], dW[l], db[l], dA[l-1] from
-layer L down to 1, each checked against the engine's own gradients (--check prints the differences). --level ops
-writes the chain rule op by op instead; --expand writes relu', sigmoid', tanh' out; --shapes
-adds each quantity's shape."""
+"""Print the backward pass autograd runs, as the lecture's equations: for a random network of the
+lecture's shape (or --layer-dims), or a saved one with --params (the demo's: --params
+tinygrad_edu_out/params.npz, on the data it was trained on), on --m examples; the cost J is the
+network's (binary or categorical cross-entropy) and explain(J) writes dZ[l], dW[l], db[l],
+dA[l-1] from layer L down to 1, each checked against the engine's own gradients (--check prints
+the differences). --level ops writes the chain rule op by op instead; --expand writes relu',
+sigmoid', tanh' out; --shapes adds each quantity's shape."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..symbolic import Expr, Style
+from ..symbolic import LECTURE, Expr, Style
 
 __all__ = ["Step", "Explanation", "CheckResult", "paused_gc"]
 
@@ -45,6 +45,9 @@ class Step:
         key: the target's key among the values (``("grad", i)``: the gradient of tensor i).
         partial: True for one of several contributions to a gradient (a later step adds them up).
         shape_text: the shape as the trailing comment shows it (``(n[2], m) = (1, 4)``).
+        style: how the explanation writes it (set by :class:`Explanation`).
+
+    ``step.equation`` is the line as ``print(explanation)`` shows it (without the shape comment).
     """
 
     target: str
@@ -54,12 +57,20 @@ class Step:
     key: Any
     partial: bool = False
     shape_text: str = ""
+    style: Style = field(default=LECTURE, compare=False)
 
     def text(self, style: Style) -> str:
         return f"{self.target} = {self.expr.text(style)}"
 
-    def latex(self, latex_target: str) -> str:
-        return rf"{latex_target} &= {self.expr.latex()}"
+    @property
+    def equation(self) -> str:
+        return self.text(self.style)
+
+    def __repr__(self) -> str:
+        return f"Step({self.equation!r}, shape={self.shape}, ops={self.ops})"
+
+    def latex(self, latex_target: str, style: Style) -> str:
+        return rf"{latex_target} &= {self.expr.latex(style)}"
 
 
 @dataclass
@@ -94,6 +105,10 @@ class Explanation:
     latex_names: dict[str, str] = field(default_factory=dict, repr=False)
     shapes: bool = False
 
+    def __post_init__(self) -> None:
+        for step in self.steps:  # each record writes itself as the text does
+            object.__setattr__(step, "style", self.style)
+
     def lines(self) -> list[str]:
         """The equations, one per line (with the shapes as comments when asked for)."""
         texts = [s.text(self.style) for s in self.steps]
@@ -111,7 +126,8 @@ class Explanation:
     def _latex_block(self) -> str:
         from ..symbolic import _latex_name
 
-        rows = [s.latex(self.latex_names.get(s.target) or _latex_name(s.target)) for s in self.steps[:_LATEX_LINES]]
+        rows = [s.latex(self.latex_names.get(s.target) or _latex_name(s.target), self.style)
+                for s in self.steps[:_LATEX_LINES]]
         more = len(self.steps) - _LATEX_LINES
         if more > 0:
             rows.append(rf"&\text{{... {more} more lines: print() the explanation}}")

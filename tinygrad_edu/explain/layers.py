@@ -48,6 +48,11 @@ class _Names:
         self.values[("value", i)] = self.a.order[i].data
         return Sym(("value", i), name)
 
+    def negated(self, i: int, name: str) -> Sym:
+        """The symbol for minus tensor i's values (Y, from a leaf that holds -Y)."""
+        self.values[("negated", i)] = -self.a.order[i].data
+        return Sym(("negated", i), name)
+
     def grad(self, i: int, name: str, scaled: bool) -> Sym:
         """The gradient of tensor i as the lecture's d-quantity (m times autograd's for dZ, dA)."""
         g = self.grads.get(id(self.a.order[i]))
@@ -71,9 +76,10 @@ def _cost(a: Anatomy, N: _Names) -> tuple[list[Step], Sym | None] | str:
         return [Step(lecture_name("dZ", L), e, Z.shape, (f"{ctx.name} fused with {last.activation}",),
                      ("grad", last.Z), shape_text=dims)], None
     ys = [i for i, r in enumerate(a.role) if r == "Y"]
-    if not ys or last.activation not in ("sigmoid", "softmax"):
+    negs = [i for i, r in enumerate(a.role) if r == "-Y"]  # -Y written in numpy: Y is minus its values
+    if not (ys or negs) or last.activation not in ("sigmoid", "softmax"):
         return "the cost is not the lecture's cross-entropy of a sigmoid (or softmax) output A[L] with labels Y"
-    AL, Y = N.value(last.A, lecture_name("A", L)), N.value(ys[0], "Y")
+    AL, Y = N.value(last.A, lecture_name("A", L)), N.value(ys[0], "Y") if ys else N.negated(negs[0], "Y")
     e = -(Y / AL - (1 - Y) / (1 - AL)) if last.activation == "sigmoid" else -(Y / AL)  # the lecture's dA[L]
     cost_ops = tuple(dict.fromkeys(str(a.order[i].op) for i, g in enumerate(a.group) if g == "cost" and
                                    a.order[i]._ctx is not None))

@@ -42,7 +42,7 @@ def op_text(t: Tensor) -> str:
     described = ctx.describe()
     if described != ctx.name:
         return described
-    return "@" if ctx.name == "matmul" else ctx.symbol or ctx.name.replace("_", "-")
+    return ctx.symbol or ctx.name.replace("_", "-")  # (matmul's symbol is "@")
 
 
 def wrap(label: str, width: int = 22) -> list[str]:
