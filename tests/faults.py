@@ -159,12 +159,64 @@ def _steps(folder: Path, v: int) -> None:
     render_backward_steps(J, folder / "steps")
 
 
+def _grade_result(v: int):  # a class of _ROWS // 10 learners: megabytes of CSV, JSON and HTML
+    from tinygrad_edu.grade import GradeRow, default_networks
+    from tinygrad_edu.grade.grader import GradeResult
+    from tinygrad_edu.runner import Limits
+
+    rows = [GradeRow(f"learner{i}.py", "wrong" if (i + v) % 3 else "correct", 0.5, 2, "missing_1_over_m",
+                     f"Layer 2 dW[2]: the 1/m is missing ({v})", 0.01, details="x" * 40) for i in range(_ROWS // 10)]
+    return GradeResult(rows, default_networks(0), 0, None, Limits(), 2, "this machine")
+
+
+def _grade_csv(folder: Path, v: int) -> None:
+    from tinygrad_edu.grade.outputs import write_csv
+
+    write_csv(_grade_result(v), folder / "class.csv")
+
+
+def _grade_json(folder: Path, v: int) -> None:
+    from tinygrad_edu.grade.outputs import write_json
+
+    write_json(_grade_result(v), folder / "class.json")
+
+
+def _grade_html(folder: Path, v: int) -> None:
+    from tinygrad_edu.grade.outputs import write_html
+
+    write_html(_grade_result(v), folder / "class.html")
+
+
+def _json_complete(path: Path) -> bool:
+    try:
+        json.loads(path.read_text())
+    except ValueError:
+        return False
+    return True
+
+
+def _manifest(folder: Path, v: int) -> None:
+    """A folder of 200 files (written once): each later write of one.txt rewrites a manifest of
+    tens of KB, which the faults land in."""
+    from tinygrad_edu.files import atomic_write
+
+    if v == 0:
+        for i in range(200):
+            atomic_write(folder / f"f{i}-{'x' * 150}.txt", f"{i}\n")
+    atomic_write(folder / "one.txt", f"{v}\n")
+
+
+def _manifest_complete(path: Path) -> bool:
+    return _json_complete(path) if path.name.endswith(".json") else path.read_text().endswith("\n")
+
+
 def _text_ends(*endings: str) -> Callable[[Path], bool]:
     return lambda path: path.read_text().rstrip("\n").endswith(endings)
 
 
 #: every kind of file the package writes: parameters, sidecar, costs CSV, history JSON, predictions
-#: CSV, cost plot, pictures from viz.render (DOT text and SVG), the steps page (SVG and HTML)
+#: CSV, cost plot, pictures from viz.render (DOT text and SVG), the steps page (SVG and HTML), the
+#: class report (CSV, JSON, HTML) and the manifest of a folder's own files
 WRITERS: dict[str, Writer] = {w.name: w for w in (
     Writer("params npz", ("p.npz",), _params, _params_complete),
     Writer("network npz and sidecar", ("net.npz", "net.json"), _network, _network_complete),
@@ -176,6 +228,10 @@ WRITERS: dict[str, Writer] = {w.name: w for w in (
     Writer("picture svg", ("network.svg",), _svg, _text_ends("</svg>"), ("graphviz", "dot")),
     Writer("steps page", ("steps/backward.svg", "steps/index.html"), _steps, _text_ends("</svg>", "</html>"),
            ("graphviz", "dot")),
+    Writer("grade csv", ("class.csv",), _grade_csv, _csv_complete(_ROWS // 10, 7)),
+    Writer("grade json", ("class.json",), _grade_json, _json_complete),
+    Writer("grade html", ("class.html",), _grade_html, _text_ends("</html>")),
+    Writer("manifest", ("one.txt", ".tinygrad-edu.json"), _manifest, _manifest_complete),
 )}
 
 

@@ -148,6 +148,9 @@ def test_predict_uses_the_recorded_split_and_refuses_changed_data(capsys: pytest
     assert code == 0 and "split 100 train / 100 test (stratified, seed 7)" in out
     code, out, _ = run(capsys, "predict", "p.npz", "--split-seed", "3")
     assert code == 0 and "NOTE: training split with seed 7 and test fraction 0.5" in out  # said, not silent
+    other = small_data(tmp_path, "other.npz", seed=2)  # other data, under another name: said, not silent
+    code, out, _ = run(capsys, "predict", "p.npz", "--dataset", str(other))
+    assert code == 0 and f"NOTE: {str(other)!r} is not the data the network was trained on (" in out
     small_data(tmp_path, "noise.npz", seed=1)  # the file changed since
     code, _, err = run(capsys, "predict", "p.npz")
     assert code == 1

@@ -243,6 +243,20 @@ def test_a_stale_or_contradicting_sidecar_is_an_error_naming_both_files(tmp_path
     assert load_network(b[0])[0].activations == ("tanh", "sigmoid")
 
 
+@pytest.mark.parametrize("edit", ["activations", "params_sha256 removed"])
+def test_a_sidecar_edited_since_it_was_written_is_an_error_unless_activations_are_given(tmp_path, edit):
+    path, side = save_network(tmp_path / "p.npz", DeepNetwork([3, 4, 1], seed=0), {"dataset": "xor"})
+    meta = json.loads(side.read_text())
+    if edit == "activations":
+        meta["activations"] = ["tanh", "sigmoid"]  # the network trained with relu would be run with tanh
+    else:
+        del meta["params_sha256"]
+    side.write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match=r"p\.json' was edited since save_network wrote it.*--activations"):
+        load_network(path)
+    assert load_network(path, activations=["relu", "sigmoid"])[0].activations == ("relu", "sigmoid")
+
+
 def test_save_network_replaces_only_its_own_files_unless_forced(tmp_path):
     net = DeepNetwork([2, 3, 1], seed=0)
     notes = tmp_path / "notes.json"

@@ -169,7 +169,18 @@ def atomic_open(path: PathLike, mode: str = "wb", *, encoding: str = "utf-8", ne
         if group is not None and record:
             group.append(written)  # renamed when the group ends
         else:
-            written.commit()
+            # the folder's new manifest is written in full first: a disk that fills up there leaves
+            # the old file and the old manifest, never a new file its manifest does not know
+            manifests = _manifest_temps([written]) if record else []
+            try:
+                written.commit()
+            except BaseException:
+                for m in manifests:
+                    with contextlib.suppress(OSError):
+                        m.tmp.unlink()
+                raise
+            for m in manifests:
+                _commit_quietly(m)
         done = True
     except FileExistsError as e:
         if raw is None:  # (another process's temporary file of that name: not ours to remove)
@@ -208,10 +219,8 @@ class _Written:
         os.replace(self.tmp, self.path)
 
     def settle(self) -> None:
-        """After the rename: make it durable and record the file in the manifest."""
+        """After the rename: make it durable (its manifest entry was renamed into place with it)."""
         _sync_folder(self.path.parent)
-        if self.record:
-            _record(self.path, self.sha256, self.size)
 
 
 _groups = threading.local()
@@ -235,23 +244,30 @@ def atomic_group() -> Iterator[Group]:
     if getattr(_groups, "current", None) is not None:
         raise RuntimeError(message("atomic_group", "groups do not nest"))
     group = _groups.current = Group()
+    manifests: list[_Written] = []
     try:
         yield group
+        try:
+            manifests = _manifest_temps(list(group))  # written in full before any file is replaced
+        except OSError as e:
+            raise cannot_write(group[0].path, e) from e
         for i, w in enumerate(group):
             try:
                 w.commit()
             except OSError as e:
-                for later in group[i:]:
+                for later in [*group[i:], *manifests]:
                     with contextlib.suppress(OSError):
                         later.tmp.unlink()
                 raise cannot_write(w.path, e) from e
     except BaseException:
-        for w in group:
+        for w in [*group, *manifests]:
             with contextlib.suppress(OSError):
                 w.tmp.unlink()
         raise
     finally:
         _groups.current = None
+    for m in manifests:
+        _commit_quietly(m)
     for w in group:
         w.settle()
 
@@ -294,22 +310,56 @@ def _read_manifest(folder: Path) -> dict[str, Any] | None:
     return content["files"]
 
 
-def _record(path: Path, digest: str, size: int) -> None:
-    """Add ``path`` (now holding ``size`` bytes of SHA-256 ``digest``) to its folder's manifest,
-    dropping entries of files that are gone. A manifest that is not ours is left alone (the file
-    then just is not recognised as the package's own)."""
-    folder = path.parent
-    entries = _read_manifest(folder)
-    if entries is None:
-        return
-    entries = {name: e for name, e in entries.items() if (folder / name).is_file()}
-    entries[path.name] = {"sha256": digest, "bytes": size}
-    content = {"written_by": WRITTEN_BY,
-               "about": "the files tinygrad-edu wrote in this folder; its commands replace them without --force "
-                        "only while they are unchanged",
-               "files": dict(sorted(entries.items()))}
-    with atomic_open(folder / MANIFEST, "w", record=False) as f:
-        f.write(json.dumps(content, indent=1) + "\n")
+def _manifest_temps(written: list[_Written]) -> list[_Written]:
+    """For each folder of ``written`` (the files about to be renamed into place, ``record`` ones), its
+    manifest with their entries added (entries of files that are gone dropped), written in full to
+    a temporary file, not yet renamed. A manifest that is not ours is left alone (the files then
+    just are not recognised as the package's own). An OSError (a full disk) removes what it wrote."""
+    by_folder: dict[Path, list[_Written]] = {}
+    for w in written:
+        if w.record:
+            by_folder.setdefault(w.path.parent, []).append(w)
+    out: list[_Written] = []
+    try:
+        for folder, ws in by_folder.items():
+            entries = _read_manifest(folder)
+            if entries is None:
+                continue
+            entries = {name: e for name, e in entries.items() if (folder / name).is_file()}
+            for w in ws:
+                entries[w.path.name] = {"sha256": w.sha256, "bytes": w.size}
+            content = {"written_by": WRITTEN_BY,
+                       "about": "the files tinygrad-edu wrote in this folder; its commands replace them without "
+                                "--force only while they are unchanged",
+                       "files": dict(sorted(entries.items()))}
+            path = folder / MANIFEST
+            tmp = _temp_path(path)
+            data = (json.dumps(content, indent=1) + "\n").encode("utf-8")
+            with _TempFile(tmp, "xb") as f:
+                out.append(_Written(tmp, path, "", len(data), False))
+                rest = memoryview(data)
+                while rest:  # (a raw write may store only part: the rest is written again)
+                    n = f.write(rest)
+                    if not n:
+                        raise OSError(errno.EIO, "nothing could be written")
+                    rest = rest[n:]
+                os.fsync(f.fileno())
+    except BaseException:
+        for m in out:
+            with contextlib.suppress(OSError):
+                m.tmp.unlink()
+        raise
+    return out
+
+
+def _commit_quietly(manifest: _Written) -> None:
+    """Rename a manifest into place; if even that fails, the files are written and only not
+    recognised as the package's own later (nothing is lost), so it is not an error."""
+    try:
+        manifest.commit()
+    except OSError:
+        with contextlib.suppress(OSError):
+            manifest.tmp.unlink()
 
 
 def is_own(path: PathLike) -> bool:

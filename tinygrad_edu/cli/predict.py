@@ -95,6 +95,9 @@ def _data(args: argparse.Namespace, meta: dict[str, Any]) -> Dataset:
             print(f"NOTE: training split with seed {seed} and test fraction {share}; this split differs, so its test "
                   "set may hold examples the network was trained on")
         return load_data(dataset, meta.get("dataset_options", {}).items(), *given, args.max_data_mb)
+    if meta.get("dataset"):
+        print(f"NOTE: {dataset!r} is not the data the network was trained on ({meta['dataset']!r}); its split "
+              "(seed and test share below) is new, so 'train' and 'test' here are not training's")
     return load_data(dataset, args.data_option, DEFAULTS.split_seed if args.split_seed is None else args.split_seed,
                      DEFAULTS.test_fraction if args.test_fraction is None else args.test_fraction, args.max_data_mb)
 

@@ -17,6 +17,7 @@ checked before any array is read.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
@@ -159,6 +160,7 @@ def save_network(path: PathLike, net: DeepNetwork, meta: Mapping[str, Any], forc
     with atomic_group() as group:  # both written in full, then renamed into place together
         save_parameters(path, net.to_parameters())
         content = {**meta, "written_by": WRITTEN_BY, "params_sha256": group.sha256(path)}
+        content["settings_sha256"] = _settings_digest(content)
         atomic_write(side, json.dumps(content, indent=2) + "\n")
     return [path, side]
 
@@ -180,7 +182,15 @@ _FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "test_fraction": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1,
                       "a number between 0 and 1"),
     "params_sha256": (lambda v: isinstance(v, str), "a SHA-256 digest"),
+    "settings_sha256": (lambda v: isinstance(v, str), "a SHA-256 digest"),
 }
+
+
+def _settings_digest(meta: Mapping[str, Any]) -> str:
+    """The SHA-256 of a sidecar's settings (every field but this digest), as canonical JSON: what
+    save_network wrote, so that an edit (activations changed by hand) is found."""
+    fields = {k: v for k, v in meta.items() if k != "settings_sha256"}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 _SIDECAR_MAX_BYTES = 10_000_000
 
 
@@ -234,11 +244,19 @@ def load_network(path: PathLike, activations: Sequence[str] | None = None,
 
     A sidecar that does not describe these parameters is an error naming both files: one that
     records another file's SHA-256 (``params_sha256``, written by :func:`save_network`), or other
-    layer_dims, or a field of the wrong kind. Shapes and the size (``max_data_mb``, as in
-    :func:`load_parameters`) are checked before any array is read."""
+    layer_dims, or a field of the wrong kind, or one edited since it was written (its
+    ``settings_sha256`` no longer matches; given ``activations`` override the file's instead).
+    Shapes and the size (``max_data_mb``, as in :func:`load_parameters`) are checked before any
+    array is read."""
     path = existing_file(Path(path), "load_parameters", "file", "give the path of a .npz file")
     side = sidecar_path(path)
     meta = _read_sidecar(side)
+    recorded = meta.get("settings_sha256")
+    if recorded is not None and recorded != _settings_digest(meta) and not activations:
+        raise ValueError(message("load_network", f"{str(side)!r} was edited since save_network wrote it: its "
+                                                 "settings no longer match the digest it recorded",
+                                 "write it again ('tinygrad-edu train --save'), or give the activations yourself "
+                                 "(--activations), which then override the file's"))
     params = _read_parameters(path, max_data_mb, lambda declared: _check_sidecar(path, side, meta, declared))
     dims = parameters_layer_dims(params, f"load_network: parameters in {str(path)!r}")
     L = len(dims) - 1
