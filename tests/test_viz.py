@@ -248,7 +248,9 @@ def test_a_2000_tensor_network_collapses_into_building_blocks():
     firsts = [d.first(n) for n in d.nodes]
     assert "layer 400" in firsts and "layer 400 backward" in firsts and "cost" in firsts
     d2 = Dot(draw_graph(J, collapse="layers").source)
-    assert "cache: W[1], A[0], A[1]" in d2.label("C1")  # what the matmul and relu of layer 1 kept
+    # the lecture's cache, and what the matmul and relu of layer 1 kept (relu keeps its result A[1])
+    assert "cache (lecture): A[0], W[1], b[1], Z[1]" in d2.label("C1")
+    assert "kept by autograd: W[1], A[0], A[1]" in d2.label("C1")
 
 
 # ----------------------------------------------------------------------------- the building blocks of 4.6
@@ -502,3 +504,32 @@ def test_the_legend_with_gradient_values_renders(tmp_path, dims, m):
     J.backward()
     out = render(draw_graph(J, grad_values=True, legend=True), tmp_path / "g.svg")
     assert "red, right to left" in out.read_text()
+
+
+def _boxes(source: str) -> dict[str, tuple[float, float, float, float]]:
+    """Every positioned node's box (x0, x1, y0, y1) in points, from the DOT text."""
+    boxes = {}
+    for m in re.finditer(r"^\s*(\w+) \[(.*)\]\s*$", source, re.M):
+        pos = re.search(r'\bpos="([-\d.]+),([-\d.]+)"', m.group(2))
+        w, h = re.search(r"\bwidth=\"?([\d.]+)", m.group(2)), re.search(r"\bheight=\"?([\d.]+)", m.group(2))
+        if pos and w and h:
+            x, y, half_w, half_h = float(pos[1]), float(pos[2]), 36 * float(w[1]), 36 * float(h[1])
+            boxes[m.group(1)] = (x - half_w, x + half_w, y - half_h, y + half_h)
+    return boxes
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_no_two_boxes_overlap_whichever_way_the_picture_runs(rankdir):
+    """Turned top to bottom, the layout used to keep the left-to-right sizes: six pairs of boxes
+    overlapped in the README's network and the legend's note crossed the picture."""
+    net = readme_network()
+    net["J"].backward()
+    boxes = _boxes(draw_graph(net["J"], rankdir=rankdir, show_cache=True, legend=True).source)
+    names = sorted(boxes)
+    clashes = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]
+               if boxes[a][0] < boxes[b][1] and boxes[b][0] < boxes[a][1]
+               and boxes[a][2] < boxes[b][3] and boxes[b][2] < boxes[a][3]]
+    assert len(boxes) > 30 and not clashes
+    picture = [b for k, b in boxes.items() if not k.startswith("legend")]
+    legend = [b for k, b in boxes.items() if k.startswith("legend")]
+    assert max(b[3] for b in legend) < min(b[2] for b in picture)  # the legend under the whole picture

@@ -148,7 +148,7 @@ def blocks(info: Info, *, grad_values: bool, title: str | None, direction: str =
         forward = [group_label(gr)] + [f"{info.label[i]} {info.shape(i)}" for i in mem if info.order[i]._ctx is None
                                         and info.kind[i] != "constant"][:4] + [info.label[i] for i in made][:6]
         kept = list(dict.fromkeys(j for i in mem for j in info.cache[i]))
-        cache = ["cache: " + ", ".join(info.anatomy.name[j] for j in kept[:6])] if kept else []
+        cache = _cache_lines(gr, [info.anatomy.name[j] for j in kept[:6]])
         grads = [info.gname[i] + (f"  {_one_value(info, i)}" if grad_values else "") for i in mem
                  if info.gets_grad[i] and (info.order[i]._ctx is None or info.kind[i] == "output")]
         has_bwd = bwd and any(info.gets_grad[i] and info.order[i]._ctx is not None for i in mem)
@@ -162,6 +162,20 @@ def blocks(info: Info, *, grad_values: bool, title: str | None, direction: str =
     if bwd and not info.done:
         sc.title.append(not_computed_note(info))
     return draw_scene(sc, "building_blocks")
+
+
+def _cache_lines(gr: Group, kept: list[str]) -> list[str]:
+    """A layer's cache as the lecture writes it (A[l-1], W[l], b[l], Z[l]) and, when autograd's ops
+    kept other arrays, those too: relu and sigmoid keep their result A[l], from which g'(Z[l])
+    follows (relu'(Z) = 1 where A > 0, sigmoid'(Z) = A(1 - A))."""
+    if not kept:
+        return []
+    if not isinstance(gr, int) or gr < 1:
+        return ["cache: " + ", ".join(kept)]
+    lecture_cache = [f"A[{gr - 1}]", f"W[{gr}]", f"b[{gr}]", f"Z[{gr}]"]
+    if set(kept) <= set(lecture_cache):
+        return ["cache: " + ", ".join(lecture_cache)]
+    return ["cache (lecture): " + ", ".join(lecture_cache), "kept by autograd: " + ", ".join(kept)]
 
 
 def _one_value(info: Info, i: int) -> str:

@@ -110,8 +110,9 @@ def _size(node: Node, font: float) -> tuple[float, float]:
 
 @dataclass
 class Layout:
-    """Where everything goes: node centres and sizes, cluster boxes, the picture's size (points,
-    y downwards), and the font size used."""
+    """Where everything goes: node centres and sizes on the page, cluster boxes, the picture's
+    size (points, y downwards, in the layout's own axes: turned when ``transposed``), and the font
+    size used."""
 
     pos: dict[str, tuple[float, float]]
     size: dict[str, tuple[float, float]]
@@ -119,6 +120,12 @@ class Layout:
     width: float
     height: float
     font: float
+    transposed: bool = False
+
+    @property
+    def page_size(self) -> tuple[float, float]:
+        """(width, height) of the picture on the page."""
+        return (self.height, self.width) if self.transposed else (self.width, self.height)
 
 
 def _grid(scene: Scene) -> tuple[dict[str, tuple[Any, int]], dict[str, tuple[str, int]]]:
@@ -182,10 +189,14 @@ def _mean(values: Iterable[int]) -> float:
     return sum(v) / len(v) if v else 0.0
 
 
-def layout(scene: Scene, font: float) -> Layout:
-    """Place every node of ``scene`` with ``font``-point text (see the module docstring)."""
+def layout(scene: Scene, font: float, transpose: bool = False) -> Layout:
+    """Place every node of ``scene`` with ``font``-point text (see the module docstring).
+    ``transpose``: for a picture turned a quarter (``rankdir="TB"``: the layout's x runs down the
+    page): each node takes its height along x and its width along y, and each block's caption
+    takes room at the start of its x span (the top of its box on the page)."""
     col, row = _grid(scene)
-    size = {k: _size(n, font) for k, n in scene.nodes.items()}
+    page = {k: _size(n, font) for k, n in scene.nodes.items()}  # (width, height) on the page
+    size = {k: (h, w) for k, (w, h) in page.items()} if transpose else page
     hgap, vgap, seg_gap, pad = 0.7 * font, 1.0 * font, 1.2 * font, 0.6 * font
     # columns: widths per (segment, column), segments left to right
     widths: dict[tuple[Any, int], float] = defaultdict(float)
@@ -200,13 +211,13 @@ def layout(scene: Scene, font: float) -> Layout:
         if not cols or seg not in shown:  # a block with nothing to show takes no room
             continue
         start = x
-        x += pad
+        x += pad + (1.6 * font * 1.125 if transpose else 0.0)  # (turned: the caption sits above the nodes)
         for c in range(cols[-1] + 1):
             w = widths.get((seg, c), 0.0)
             x_of[(seg, c)] = x + w / 2
             x += w + hgap
         x += pad - hgap
-        caption = text_width(dict(scene.segments).get(seg, ""), font + 1) + 2 * pad
+        caption = 0.0 if transpose else text_width(dict(scene.segments).get(seg, ""), font + 1) + 2 * pad
         if x - start < caption:  # the block is at least as wide as its caption
             shift = (caption - (x - start)) / 2
             for c in cols:
@@ -224,7 +235,7 @@ def layout(scene: Scene, font: float) -> Layout:
              + [("back", r) for r in sorted({r for b, r in heights if b == "back"})]
              + [("below", r) for r in sorted({r for b, r in heights if b == "below"})])
     y_of: dict[tuple[str, int], float] = {}
-    label_h = 1.6 * font * 1.125 + pad  # room for the segment's caption
+    label_h = 0.0 if transpose else 1.6 * font * 1.125 + pad  # room for the segment's caption
     y = label_h + pad
     for i, key in enumerate(order):
         if i and key[0] == "back" and order[i - 1][0] != "back":
@@ -235,18 +246,19 @@ def layout(scene: Scene, font: float) -> Layout:
     pos = {k: (x_of[col[k]], y_of[row[k]]) for k in scene.nodes if scene.nodes[k].visible}
     clusters = [(seg, caption, (spans[seg][0], 0.0, spans[seg][1], height)) for seg, caption in scene.segments
                 if seg in spans]
-    return Layout(pos, size, clusters, max(x - seg_gap, 1.0), height, font)
+    return Layout(pos, page, clusters, max(x - seg_gap, 1.0), height, font, transpose)
 
 
-def fitted_layout(scene: Scene, fit: tuple[float, float] | None = SLIDE) -> Layout:
+def fitted_layout(scene: Scene, fit: tuple[float, float] | None = SLIDE, transpose: bool = False) -> Layout:
     """The layout at the largest font of 8, 7.5 and 7 pt whose picture fits ``fit`` (else 7 pt)."""
-    lay = layout(scene, _FONTS[0])
+    lay = layout(scene, _FONTS[0], transpose)
     for font in _FONTS[1:]:
-        if fit is None or (lay.width <= fit[0] and lay.height + _title_height(scene, lay.font) <= fit[1]):
+        width, height = lay.page_size
+        if fit is None or (width <= fit[0] and height + _title_height(scene, lay.font) <= fit[1]):
             break
-        if lay.width > 1.5 * fit[0] or lay.height > 1.5 * fit[1]:  # a smaller font will not make it fit
+        if width > 1.5 * fit[0] or height > 1.5 * fit[1]:  # a smaller font will not make it fit
             break
-        lay = layout(scene, font)
+        lay = layout(scene, font, transpose)
     return lay
 
 
@@ -263,12 +275,12 @@ def draw_scene(scene: Scene, name: str = "computation", fit: tuple[float, float]
                rankdir: str = "LR") -> Any:
     """The ``graphviz.Digraph`` of ``scene``, laid out (see the module docstring); ``rankdir="TB"``
     turns the picture a quarter turn: the layers then follow each other downwards."""
-    lay = fitted_layout(scene, fit)
+    lay = fitted_layout(scene, fit, transpose=rankdir == "TB")
     g = digraph(name, positioned=True)
     font = lay.font
     g.attr(splines="ortho", outputorder="edgesfirst", fontname=FONT, fontsize=f"{font + 3:g}")
     if scene.title:  # the title no wider than the picture (a slide's third at least)
-        wrapped = [r for t in scene.title for r in _wrap(t, max(lay.width, 320.0), font + 3)]
+        wrapped = [r for t in scene.title for r in _wrap(t, max(lay.page_size[0], 320.0), font + 3)]
         g.attr(label=lines(*wrapped), labelloc="t")
     g.attr("node", fontname=FONT, fontsize=f"{font:g}", fixedsize="true", margin="0.02,0.01")
     g.attr("edge", fontname=FONT, fontsize=f"{font:g}", arrowsize="0.6", color=COLOURS["forward edge"])
@@ -295,7 +307,7 @@ def draw_scene(scene: Scene, name: str = "computation", fit: tuple[float, float]
         if scene.nodes[e.tail].visible and scene.nodes[e.head].visible:
             g.edge(e.tail, e.head, **e.attrs)
     if scene.legend or scene.notes:
-        _legend(g, scene, lay, place)
+        _legend(g, scene, lay)
     return g
 
 
@@ -311,21 +323,26 @@ def _node(g: Any, n: Node, lay: Layout, place: Any) -> None:
     g.node(n.id, **attrs)
 
 
-def _legend(g: Any, scene: Scene, lay: Layout, place: Any) -> None:
-    """The legend under the picture: one sample box per kind of node, then the notes, each
-    wrapped to the picture's width."""
+def _legend(g: Any, scene: Scene, lay: Layout) -> None:
+    """The legend under the picture (on the page, whichever way the picture runs): one sample box
+    per kind of node, then the notes, each wrapped to the picture's width."""
     # (no box edge shared with another's: dot's edge router asserts on boxes that touch at x = 0)
     font = lay.font
+    page_w, page_h = lay.page_size
+
+    def place(x: float, y: float) -> tuple[float, float]:
+        return x, -y
+
     x = font / 2
-    y = lay.height + (2.2 * font if scene.legend else 0.0)
+    y = page_h + (2.2 * font if scene.legend else 0.0)
     for text, attrs in scene.legend:
         w = text_width(text, font) + 2 * font
         px, py = place(x + w / 2, y)
         g.node(f"legend_{len(g.body)}", text, pos=f"{px:.1f},{py:.1f}", width=f"{w / 72:.3f}",
                height=f"{2.2 * font / 72:.3f}", **attrs)
         x += w + font
-    width = max(lay.width, 300.0) - 1.5 * font
-    rows = [r for note in scene.notes for r in _wrap(note, width, font)]
+    width = max(page_w, 300.0) - 1.5 * font
+    rows = [r for note in scene.notes for r in _wrap(note, 0.9 * width, font)]  # (room for the estimate's error)
     for i, note in enumerate(rows):  # left-justified lines ("\\l") as wide as the picture
         # its left edge 3/4 of a font in: never the boxes' (1/2), which dot's router cannot take
         px, py = place(0.75 * font + width / 2, y + (i + 1.3) * 1.6 * font)
