@@ -1,6 +1,8 @@
 """tinygrad_edu.recognise: the lecture read back from any recorded graph (layers, X, W[l], b[l],
 Z[l], A[l], Y, J, the cost), whether the learner named the tensors or not."""
 
+import re
+
 import numpy as np
 
 from tinygrad_edu import Tensor
@@ -134,3 +136,23 @@ def test_a_graph_that_is_not_a_network_gets_formulas_from_its_inputs_names():
     assert recognise(1 - x).name[-1] == "1 - x" and recognise(x / 4).name[-1] == "x / 4"
     long = (x * y + x.exp() * y.exp() + x.tanh()).sum()
     assert all(len(s) <= 40 for s in recognise(long).name)
+
+
+def test_long_formulas_are_cut_short_keeping_names_and_the_labels_name():
+    """A hand-written 20-layer network's cost: each shortened label keeps at least one name
+    (it was "… + …", "sum(… + …)"); 1 - Y follows the name the labels were given."""
+    rs = np.random.RandomState(0)
+    A = Tensor(rs.randn(3, 4))
+    for l in range(20):
+        n = 3 if l < 19 else 1
+        Z = Tensor(rs.randn(n, 3) * 0.5, requires_grad=True) @ A + Tensor(np.zeros((n, 1)), requires_grad=True)
+        A = Z.relu() if l < 19 else Z.sigmoid()
+    Y = Tensor((rs.rand(1, 4) > 0.5) * 1.0, name="labels")
+    J = -(Y * A.log() + (1 - Y) * (1 - A).log()).sum() / 4
+    J.backward()
+    names = recognise(J).name
+    short = [n for n in names if "…" in n]
+    assert short and all(re.search(r"labels|A\[\d+\]", n) for n in short), short
+    assert all(len(n) <= 48 for n in names)
+    assert "1 - labels" in names and "(1 - labels) * log(1 - A[20])" in names
+    assert "-(sum(labels * log(A[20]) + …))" in names

@@ -23,6 +23,7 @@ inputs (``A[2] - Y``, ``log(1 - A[2])``). Nothing here draws: the pictures
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -249,6 +250,8 @@ _MAX_FORMULA = 40  # characters: a longer formula shows its long operands as "�
 
 def _names(a: Anatomy, formulas: bool = True) -> list[str]:
     names: list[str] = []
+    # the labels' name, as the learner gave it (1 - Y then reads "1 - labels" when Y is "labels")
+    y_name = next((str(a.order[i].name) for i, r in enumerate(a.role) if r == "Y" and a.order[i].name), "Y")
     for i, t in enumerate(a.order):
         if t.name is not None:
             names.append(str(t.name))
@@ -262,9 +265,9 @@ def _names(a: Anatomy, formulas: bool = True) -> list[str]:
         elif role in ("Y", "J"):
             names.append(role)
         elif role == "1-Y":
-            names.append("1 - Y")
+            names.append(f"1 - {y_name}" if y_name.isidentifier() or y_name == "Y" else f"1 - ({y_name})")
         elif role == "-Y":
-            names.append("-Y")
+            names.append(f"-{y_name}")
         else:
             names.append(_formula(a, i, names) if formulas else "")
     return names
@@ -294,9 +297,41 @@ def _formula(a: Anatomy, i: int, names: list[str]) -> str:
     infix = [_operand(a, j, names, prec) for j in a.parents(i)]
     plain = [names[j] for j in a.parents(i)]
     out = _spell(t, ctx, infix, plain)
-    if len(out) > _MAX_FORMULA:
-        out = _spell(t, ctx, [o if len(o) <= 12 else "…" for o in infix], [o if len(o) <= 12 else "…" for o in plain])
+    for limit in (24, 14, 0):  # too long: the operands cut short, their first names kept as long as possible
+        if len(out) <= _MAX_FORMULA:
+            break
+        out = _spell(t, ctx, [_abbreviate(o, limit) for o in infix], [_abbreviate(o, limit) for o in plain])
     return out
+
+
+def _abbreviate(text: str, limit: int) -> str:
+    """``text`` in at most about ``limit`` characters, a name kept: its leading terms up to a
+    top-level operator and then "…" (``Y * log(A[2]) + …``), or a call with its argument cut short
+    (``sum(Y * log(A[2]) + …)``); "…" alone when nothing fits."""
+    if len(text) <= max(limit, 1):
+        return text
+    depth, cut = 0, -1
+    for k, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and text.startswith((" + ", " - ", " * ", " / "), k) and k + 3 <= limit:
+            cut = k
+    if cut > 0:
+        return text[:cut + 3] + "…"
+    if text.startswith("-(") and text.endswith(")") and _balanced(text[2:-1]) and limit > 5:
+        return f"-({_abbreviate(text[2:-1], limit - 3)})"  # -(inner)
+    m = re.fullmatch(r"(-?\w+)\((.*)\)", text)
+    if m and _balanced(m.group(2)) and len(m.group(1)) + 4 <= limit:  # f(inner): f kept, its argument cut
+        return f"{m.group(1)}({_abbreviate(m.group(2), limit - len(m.group(1)) - 2)})"
+    return "…"
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _spell(t: Tensor, ctx, infix: list[str], plain: list[str]) -> str:
