@@ -533,3 +533,12 @@ def test_no_two_boxes_overlap_whichever_way_the_picture_runs(rankdir):
     picture = [b for k, b in boxes.items() if not k.startswith("legend")]
     legend = [b for k, b in boxes.items() if k.startswith("legend")]
     assert max(b[3] for b in legend) < min(b[2] for b in picture)  # the legend under the whole picture
+
+
+def test_the_cache_note_names_every_activation_that_keeps_its_result():
+    net = DeepNetwork([3, 4, 1], hidden_activation="tanh", seed=0)
+    J = binary_cross_entropy(net(np.ones((3, 2))), np.ones((1, 2)))
+    J.backward()
+    d = Dot(draw_graph(J, show_cache=True, legend=True).source)
+    note = " ".join(d.label(n) for n in d.nodes if n.startswith("legend_note"))
+    assert "tanh'(Z) = 1 - A^2" in note and "sigmoid'(Z) = A(1 - A)" in note

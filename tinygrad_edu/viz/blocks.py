@@ -166,8 +166,8 @@ def blocks(info: Info, *, grad_values: bool, title: str | None, direction: str =
 
 def _cache_lines(gr: Group, kept: list[str]) -> list[str]:
     """A layer's cache as the lecture writes it (A[l-1], W[l], b[l], Z[l]) and, when autograd's ops
-    kept other arrays, those too: relu and sigmoid keep their result A[l], from which g'(Z[l])
-    follows (relu'(Z) = 1 where A > 0, sigmoid'(Z) = A(1 - A))."""
+    kept other arrays, those too: relu, sigmoid and tanh keep their result A[l], from which g'(Z[l])
+    follows (relu'(Z) = 1 where A > 0, sigmoid'(Z) = A(1 - A), tanh'(Z) = 1 - A^2)."""
     if not kept:
         return []
     if not isinstance(gr, int) or gr < 1:

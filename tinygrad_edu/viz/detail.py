@@ -296,5 +296,6 @@ def _captions(b: Picture, info: Info, opt: Options) -> None:
             sc.notes.append("red, right to left: the backward pass; dW[l], db[l] are the lecture's, dZ[l] and dA[l] "
                             "the lecture's divided by m (J carries the 1/m)")
     if opt.show_cache:
-        sc.notes.append("grey dashed: what each backward step reads from its cache. relu and sigmoid keep their "
-                        "result A[l] instead of Z[l]: relu'(Z) = 1 exactly where A > 0, sigmoid'(Z) = A(1 - A)")
+        sc.notes.append("grey dashed: what each backward step reads from its cache. relu, sigmoid and tanh keep "
+                        "their result A[l] instead of Z[l]: relu'(Z) = 1 exactly where A > 0, sigmoid'(Z) = A(1 - A), "
+                        "tanh'(Z) = 1 - A^2")
