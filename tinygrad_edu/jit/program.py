@@ -26,6 +26,7 @@ numbers are the eager step's, bit for bit.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -418,8 +419,9 @@ class Program:
                     r = swaps[r]
                 env[n] = self.env[0][n] if parity and r == v.root else v.on(self.roots[r])  # one view when it can
             state = self._state_lines(parity, env)  # the same text for both: only what the names hold differs
+            checks = self._checks(parity, env)
             if parity == 0:
-                body = "\n    ".join(lines + state) or "pass"
+                body = "\n    ".join(checks + lines + state) or "pass"
                 code = compile(f"def run():\n    {body}\n", "<jit replay>", "exec")  # compiled once
             exec(code, env)  # noqa: S102  (generated from the recorded calls)
             self.env.append(env)
@@ -470,12 +472,27 @@ class Program:
                     env[n] = np.ndarray(v.shape, v.dtype, buffer=r, offset=v.offset + _address(new) - _address(r),
                                         strides=v.strides)
 
-    def __call__(self) -> None:
-        p = self.parity
-        for slot, want in self.expected[p]:
+    def _checks(self, parity: int, env: dict[str, Any]) -> list[str]:
+        """The run's first line: every state slot still holds the array the replay left there
+        (``_slot3.data is not _want3 or ...``), else :meth:`_resync` copies what it holds now."""
+        wants = {id(slot): want for slot, want in self.expected[parity]}
+        checks = []
+        for k, a in enumerate(self.actions):
+            if id(a.slot) in wants:
+                env[f"_want{k}"] = wants[id(a.slot)]
+                checks.append(f"_slot{k}[{a.slot.attr!r}] is not _want{k}" if isinstance(a.slot.owner, list)
+                              else f"_slot{k}.{a.slot.attr} is not _want{k}")
+        env["_resync"] = functools.partial(self._resync, parity)
+        return [f"if {' or '.join(checks)}:", "    _resync()"] if checks else []
+
+    def _resync(self, parity: int) -> None:
+        for slot, want in self.expected[parity]:
             if slot.get() is not want:
                 _sync(slot, want)
-        self.run[p]()
+
+    def __call__(self) -> None:
+        p = self.parity
+        self.run[p]()  # (its first line checks the state: set from outside, it is copied in first)
         self.parity = 1 - p
 
     def source(self) -> str:
