@@ -35,20 +35,13 @@ from typing import Any
 
 import numpy as np
 
-from .trace import Instruction, Slot, Tape, Traced, packed_text
+from .trace import Instruction, Slot, Tape, Traced, packed_text, root_of
 
 __all__ = ["Program", "ReplayError"]
 
 
 class ReplayError(RuntimeError):
     """A step that cannot be replayed faithfully (said why, with what to do)."""
-
-
-def root_of(a: np.ndarray) -> np.ndarray:
-    """The array that owns ``a``'s memory."""
-    while isinstance(a.base, np.ndarray):
-        a = a.base
-    return a
 
 
 def _address(a: np.ndarray) -> int:
@@ -194,34 +187,24 @@ class Program:
         now (the recorded call's result), so nothing is copied."""
         self.folded = set()
         self.folded_roots: set[int] = set()
-        last: dict[int, int] = {}
-        defined: dict[int, int] = {}
-        for k, ins in enumerate(self.instructions):
-            for a in (*ins.args, *ins.kwargs.values()):
-                if isinstance(a, np.ndarray):
-                    last[id(root_of(a))] = k
-            defined.setdefault(id(root_of(ins.out)), k)
+        _, last, _, defined = _spans(self.instructions)
         for i, a in enumerate(self.actions):
             if a.kind != "swap":
                 continue
             start, final = a.value
             s, f = id(root_of(start)), id(root_of(final))
             d = defined.get(f)
-            if d is None or any(isinstance(x, np.ndarray) and id(root_of(x)) == f
-                                for ins in self.instructions[:d] for x in (*ins.args, *ins.kwargs.values())):
+            if d is None or any(id(root_of(x)) == f for ins in self.instructions[:d] for x in _arrays_read(ins)):
                 continue
             ins = self.instructions[d]
-            in_place = (ins.kind == "ufunc" and isinstance(ins.fn, np.ufunc) and ins.name != "matmul"
-                        and not ins.kwargs and all(not isinstance(x, np.ndarray) or id(root_of(x)) != s
-                                                   or (x.shape == ins.out.shape and x.strides == ins.out.strides
-                                                       and _address(x) == _address(start) + _address(ins.out)
-                                                       - _address(final)) for x in ins.args))
+            in_place = _elementwise(ins) and all(not isinstance(x, np.ndarray) or id(root_of(x)) != s
+                                                 or (x.shape == ins.out.shape and x.strides == ins.out.strides
+                                                     and _address(x) == _address(start) + _address(ins.out)
+                                                     - _address(final)) for x in ins.args)
             if last.get(s, -1) < d or (last.get(s) == d and in_place):
                 moved = {s: self.roots[f]}  # the old value's views, on the buffer that holds it now
                 for ins in self.instructions:
-                    ins.args = tuple(_moved(x, moved) for x in ins.args)
-                    ins.kwargs = {key: _moved(v, moved) for key, v in ins.kwargs.items()}
-                    ins.out = _moved(ins.out, moved)
+                    _remap(ins, lambda x, moved=moved: _moved(x, moved))
                 del swaps[s], swaps[f]
                 self.actions[i] = folded = _Action(a.slot, "set", final)
                 self.folded.add(id(folded))
@@ -246,23 +229,15 @@ class Program:
         """An elementwise result written into its first input when that input's buffer is not read
         again (``t = W1 @ A0; Z1 = t + b1`` becomes ``Z1 = W1 @ A0; Z1 += b1``): fewer buffers,
         the same numbers (an elementwise ufunc may write over its input)."""
-        last: dict[int, int] = {}
-        for k, ins in enumerate(self.instructions):
-            for a in (*ins.args, *ins.kwargs.values()):
-                if isinstance(a, np.ndarray):
-                    last[id(root_of(a))] = k
-        written = {id(root_of(ins.out)) for ins in self.instructions}  # constants are never written over
+        _, last, _, defined = _spans(self.instructions)
+        written = set(defined)  # constants are never written over
         swap: dict[int, np.ndarray] = {}  # a result's root -> the root it now lives in
         for k, ins in enumerate(self.instructions):
             if swap:
-                ins.args = tuple(_moved(a, swap) for a in ins.args)
-                ins.kwargs = {key: _moved(v, swap) for key, v in ins.kwargs.items()}
-                ins.out = _moved(ins.out, swap)
-            fn, out = ins.fn, ins.out
-            if ins.kind != "ufunc" or not isinstance(fn, np.ufunc) or fn.nout != 1 or ins.name == "matmul" \
-                    or not ins.args or ins.kwargs:
+                _remap(ins, lambda a: _moved(a, swap))
+            if not _elementwise(ins):
                 continue
-            ro = root_of(out)
+            ro = root_of(ins.out)
             # an elementwise ufunc may write over any of its inputs
             a = next((x for x in ins.args if _writable(x, ins, k, ro, fixed, last, written, self.names)), None)
             if a is None:
@@ -280,15 +255,7 @@ class Program:
         """One buffer for temporaries whose lives do not overlap: an unnamed result whose buffer
         is first written after another one of the same shape, dtype and layout was last read is
         written into that one (eager frees a temporary when it is done with it; so does the replay)."""
-        first: dict[int, int] = {}
-        last: dict[int, int] = {}
-        defined: dict[int, int] = {}
-        for k, ins in enumerate(self.instructions):
-            for a in (*ins.args, *ins.kwargs.values(), ins.out):
-                if isinstance(a, np.ndarray):
-                    first.setdefault(id(root_of(a)), k)
-                    last[id(root_of(a))] = k
-            defined.setdefault(id(root_of(ins.out)), k)
+        first, _, last, defined = _spans(self.instructions)
 
         def layout(r: np.ndarray) -> tuple[Any, ...]:
             return r.shape, r.dtype.str, r.strides
@@ -310,14 +277,9 @@ class Program:
         for f in self.folded_roots:  # a state updated in its own buffer: free between its last read and its write
             d = defined.get(f, 0)
             reads = [k for k, ins in enumerate(self.instructions[:d + 1])
-                     if any(isinstance(a, np.ndarray) and id(root_of(a)) == f
-                            for a in (*ins.args, *ins.kwargs.values()))]
+                     if any(id(root_of(a)) == f for a in _arrays_read(ins))]
             if reads and reads[-1] < d and f in self.roots:  # (not when the write itself reads the old value)
                 ending.setdefault(reads[-1], []).append((self.roots[f], defined[f]))
-
-        def elementwise(k: int) -> bool:  # an elementwise ufunc may write over its input
-            ins = self.instructions[k]
-            return ins.kind == "ufunc" and isinstance(ins.fn, np.ufunc) and ins.name != "matmul" and not ins.kwargs
 
         def move(a: Any) -> Any:
             new = _moved(a, moved)
@@ -327,7 +289,7 @@ class Program:
 
         for k, ins in enumerate(self.instructions):
             r = root_of(ins.out)
-            if elementwise(k) and ins.out.shape == r.shape and ins.out.strides == r.strides:
+            if _elementwise(ins) and ins.out.shape == r.shape and ins.out.strides == r.strides:
                 # an elementwise op may write over an input it reads for the last time (A1 over Z1),
                 # when every view of that input is the whole buffer, as its result is
                 for item in list(ending.get(k, ())):
@@ -340,16 +302,14 @@ class Program:
             if defined.get(id(r)) == k and shareable(r):
                 pool = free.get(layout(r), [])
                 fits = next((j for j, (_, until) in enumerate(pool) if last[id(r)] < until
-                             or (last[id(r)] == until and elementwise(int(until)))), None)
+                             or (last[id(r)] == until and _elementwise(self.instructions[int(until)]))), None)
                 until = float("inf")
                 if fits is not None:
                     buffer, until = pool.pop(fits)
                     moved[id(r)] = buffer
                 ending.setdefault(last[id(r)], []).append((moved.get(id(r), r), until))
             if moved:
-                ins.args = tuple(move(a) for a in ins.args)
-                ins.kwargs = {key: move(v) for key, v in ins.kwargs.items()}
-                ins.out = move(ins.out)
+                _remap(ins, move)
             for buffer, until in ending.pop(k, ()):  # read for the last time here: free from the next one on
                 if until > k + 1:
                     free.setdefault(layout(buffer), []).append((buffer, until))
@@ -504,6 +464,41 @@ class Program:
     def ops(self) -> Counter[str]:
         """How many numpy calls of each kind one replayed step makes."""
         return Counter(ins.name for ins in self.instructions)
+
+
+def _elementwise(ins: Instruction) -> bool:
+    """An elementwise ufunc with one result: it may write its result over an input of the same layout."""
+    return (ins.kind == "ufunc" and isinstance(ins.fn, np.ufunc) and ins.fn.nout == 1 and ins.name != "matmul"
+            and not ins.kwargs)
+
+
+def _arrays_read(ins: Instruction) -> list[np.ndarray]:
+    return [a for a in (*ins.args, *ins.kwargs.values()) if isinstance(a, np.ndarray)]
+
+
+def _spans(instructions: list[Instruction]) -> tuple[dict[int, int], dict[int, int], dict[int, int], dict[int, int]]:
+    """By the id of each root: the first instruction that uses it, the last that reads it, the last
+    that uses it (reads or writes), and the first that writes it."""
+    first: dict[int, int] = {}
+    last_read: dict[int, int] = {}
+    last: dict[int, int] = {}
+    defined: dict[int, int] = {}
+    for k, ins in enumerate(instructions):
+        for a in _arrays_read(ins):
+            first.setdefault(id(root_of(a)), k)
+            last_read[id(root_of(a))] = last[id(root_of(a))] = k
+        r = id(root_of(ins.out))
+        first.setdefault(r, k)
+        last[r] = k
+        defined.setdefault(r, k)
+    return first, last_read, last, defined
+
+
+def _remap(ins: Instruction, move: Callable[[Any], Any]) -> None:
+    """Every array of ``ins`` (arguments, keyword arguments, result) through ``move``."""
+    ins.args = tuple(move(a) for a in ins.args)
+    ins.kwargs = {key: move(v) for key, v in ins.kwargs.items()}
+    ins.out = move(ins.out)
 
 
 def _writable(a: Any, ins: Instruction, k: int, ro: np.ndarray, fixed: set[int], last: dict[int, int],

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Traced", "Tape", "Instruction", "Slot", "plain"]
+__all__ = ["Traced", "Tape", "Instruction", "Slot", "plain", "root_of"]
 
 # numpy functions that return a view of their first argument: nothing to record (the view aliases
 # the same memory, which the replay refreshes in place); reshape and ravel return a copy when
@@ -36,28 +36,22 @@ _METADATA = {np.result_type, np.shape, np.ndim, np.size, np.iscomplexobj, np.isr
              np.shares_memory, np.min_scalar_type, np.can_cast}
 
 
-def _root(a: np.ndarray) -> np.ndarray:
+def root_of(a: np.ndarray) -> np.ndarray:
+    """The array that owns ``a``'s memory."""
     while isinstance(a.base, np.ndarray):
         a = a.base
     return a
 
 
 def _is_view_of(result: Any, a: Any) -> bool:
-    return isinstance(result, np.ndarray) and isinstance(a, np.ndarray) and _root(result) is _root(a)
+    return isinstance(result, np.ndarray) and isinstance(a, np.ndarray) and root_of(result) is root_of(a)
 
 
 def _split_key(key: Any) -> tuple[Any, list[Any]]:
     """An index key as a template and the arrays in it (which the replay reads like any other input):
-    ``(slice(None), mask)`` -> ``((slice(None), _Slot(0)), [mask])``."""
+    ``(slice(None), mask)`` -> ``((slice(None), _KeySlot(0)), [mask])``."""
     arrays: list[Any] = []
-
-    def part(k: Any) -> Any:
-        if isinstance(k, np.ndarray):
-            arrays.append(plain(k))
-            return _KeySlot(len(arrays) - 1)
-        return k
-
-    return (tuple(part(k) for k in key) if isinstance(key, tuple) else part(key)), arrays
+    return _pack(_plain_args(key), arrays), arrays
 
 
 @dataclass(frozen=True)
@@ -74,10 +68,7 @@ class _Key:
         self.template = template
 
     def __call__(self, arrays: tuple[Any, ...]) -> Any:
-        t = self.template
-        if isinstance(t, tuple):
-            return tuple(arrays[k.i] if isinstance(k, _KeySlot) else k for k in t)
-        return arrays[t.i] if isinstance(t, _KeySlot) else t
+        return _unpack(self.template, arrays)
 
     def __repr__(self) -> str:
         return self.text([f"<array {i}>" for i in range(64)])
