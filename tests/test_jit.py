@@ -384,17 +384,6 @@ def test_a_mask_computed_in_the_step_and_an_element_read_are_refused():
             f(X)
 
 
-def _lecture_step(net, opt, Y):
-    def step(X):
-        opt.zero_grad()
-        J = nn.binary_cross_entropy(net(X), Y)
-        J.backward()
-        opt.step()
-        return J
-
-    return step
-
-
 @pytest.mark.parametrize("opt_name", list(OPTIMIZERS))
 def test_alternating_shapes_two_jits_and_weights_set_between_calls_stay_eager(opt_name):
     """Every way a parameter can change outside the replay: another argument shape (a last smaller
@@ -408,7 +397,7 @@ def test_alternating_shapes_two_jits_and_weights_set_between_calls_stay_eager(op
         net = nn.DeepNetwork([3, 4, 1], seed=2)
         opt = OPTIMIZERS[opt_name](net.parameters())
         wrap = jit if use_jit else (lambda f: f)
-        a, b = wrap(_lecture_step(net, opt, Ya)), wrap(_lecture_step(net, opt, Yb))
+        a, b = wrap(make_step(net, opt, Ya)), wrap(make_step(net, opt, Yb))
         costs = []
         for i in range(8):
             costs.append(a(Tensor(Xa)).data.copy())
@@ -477,7 +466,7 @@ def test_a_replayed_course_step_holds_no_more_memory_than_eager_at_its_peak(opt_
         tracemalloc.start()
         net = nn.DeepNetwork(dims, seed=1)
         opt = OPTIMIZERS[opt_name](net.parameters())
-        f = _lecture_step(net, opt, Y)
+        f = make_step(net, opt, Y)
         f = jit(f) if use_jit else f
         Xt = Tensor(X)
         for _ in range(4):
