@@ -169,18 +169,7 @@ def atomic_open(path: PathLike, mode: str = "wb", *, encoding: str = "utf-8", ne
         if group is not None and record:
             group.append(written)  # renamed when the group ends
         else:
-            # the folder's new manifest is written in full first: a disk that fills up there leaves
-            # the old file and the old manifest, never a new file its manifest does not know
-            manifests = _manifest_temps([written]) if record else []
-            try:
-                written.commit()
-            except BaseException:
-                for m in manifests:
-                    with contextlib.suppress(OSError):
-                        m.tmp.unlink()
-                raise
-            for m in manifests:
-                _commit_quietly(m)
+            _commit_all([written])
         done = True
     except FileExistsError as e:
         if raw is None:  # (another process's temporary file of that name: not ours to remove)
@@ -244,32 +233,43 @@ def atomic_group() -> Iterator[Group]:
     if getattr(_groups, "current", None) is not None:
         raise RuntimeError(message("atomic_group", "groups do not nest"))
     group = _groups.current = Group()
-    manifests: list[_Written] = []
     try:
         yield group
-        try:
-            manifests = _manifest_temps(list(group))  # written in full before any file is replaced
-        except OSError as e:
-            raise cannot_write(group[0].path, e) from e
-        for i, w in enumerate(group):
-            try:
-                w.commit()
-            except OSError as e:
-                for later in [*group[i:], *manifests]:
-                    with contextlib.suppress(OSError):
-                        later.tmp.unlink()
-                raise cannot_write(w.path, e) from e
+        _commit_all(group)
     except BaseException:
-        for w in [*group, *manifests]:
+        for w in group:
             with contextlib.suppress(OSError):
                 w.tmp.unlink()
         raise
     finally:
         _groups.current = None
-    for m in manifests:
-        _commit_quietly(m)
     for w in group:
         w.settle()
+
+
+def _commit_all(written: list[_Written]) -> None:
+    """Rename ``written`` into place, one right after the other, their folders' manifests written in
+    full first (a disk that fills up there leaves the old files and the old manifests, never a new
+    file its manifest does not know), then renamed after them. On an error nothing not yet renamed
+    is left behind, and a WriteError names the file."""
+    manifests: list[_Written] = []
+    current = written[0].path if written else Path(MANIFEST)
+    renamed = 0
+    try:
+        manifests = _manifest_temps(written)
+        for w in written:
+            current = w.path
+            w.commit()
+            renamed += 1
+    except BaseException as e:
+        for later in [*written[renamed:], *manifests]:
+            with contextlib.suppress(OSError):
+                later.tmp.unlink()
+        if isinstance(e, OSError):
+            raise cannot_write(current, e) from e
+        raise
+    for m in manifests:
+        _commit_quietly(m)
 
 
 def atomic_write(path: PathLike, data: bytes | str, *, encoding: str = "utf-8") -> Path:
@@ -335,15 +335,12 @@ def _manifest_temps(written: list[_Written]) -> list[_Written]:
             path = folder / MANIFEST
             tmp = _temp_path(path)
             data = (json.dumps(content, indent=1) + "\n").encode("utf-8")
-            with _TempFile(tmp, "xb") as f:
-                out.append(_Written(tmp, path, "", len(data), False))
-                rest = memoryview(data)
-                while rest:  # (a raw write may store only part: the rest is written again)
-                    n = f.write(rest)
-                    if not n:
-                        raise OSError(errno.EIO, "nothing could be written")
-                    rest = rest[n:]
-                os.fsync(f.fileno())
+            raw = _TempFile(tmp, "xb")
+            out.append(_Written(tmp, path, "", len(data), False))
+            with io.BufferedWriter(raw) as f:  # (as atomic_open: partial raw writes are written again)
+                f.write(data)
+                f.flush()
+                os.fsync(raw.fileno())
     except BaseException:
         for m in out:
             with contextlib.suppress(OSError):
