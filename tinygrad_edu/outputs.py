@@ -110,12 +110,13 @@ class Output:
     labels: Callable[[Array, int, str], Array]
     predict: Callable[[Array], Array]
 
-    def accuracy(self, AL: Array, Y: Array) -> float:
-        """The fraction of examples predicted right (binary: of labels; classes: of columns)."""
-        pred = self.predict(AL)
+    def hits(self, pred: Array, Y: Array) -> Array:
+        """Which predictions (as :attr:`predict` makes them) are right: per label for a binary (or
+        multi-label) output, a label counting as 1 above 0.5; per example for classes (the argmax
+        matches). Accuracy is their mean."""
         if self.activation == "softmax":
-            return float(np.mean(np.argmax(pred, axis=0) == np.argmax(Y, axis=0)))
-        return float(np.mean(pred == (Y > 0.5)))
+            return np.argmax(pred, axis=0) == np.argmax(Y, axis=0)
+        return pred == (Y > 0.5)
 
 
 #: the output activations a cost is defined for

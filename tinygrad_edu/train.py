@@ -29,7 +29,7 @@ from .errors import ShapeError, message
 from .lecture import check_count, check_data
 from .nn import Module, binary_cross_entropy
 from .optim import GradientDescent, Optimizer
-from .outputs import OUTPUTS
+from .outputs import OUTPUTS, Output
 from .tensor import Tensor, no_grad
 
 __all__ = ["TrainHistory", "train", "predict", "accuracy"]
@@ -129,6 +129,11 @@ def _output(model: Module) -> str:
     return acts[-1] if acts else "sigmoid"
 
 
+def output_of(model: Module) -> Output:
+    """The model's output conventions: softmax's for a softmax output, else the binary ones."""
+    return OUTPUTS["softmax" if _output(model) == "softmax" else "sigmoid"]
+
+
 def _labels(model: Module, X: Any, Y: Any, where: str) -> Any:
     """Y as the model's output takes it: for a softmax output, integer labels (1, m) made one-hot."""
     if _output(model) != "softmax":
@@ -158,6 +163,4 @@ def accuracy(model: Module, X: Any, Y: Any, threshold: float = 0.5) -> float:
     if pred.shape != y.shape:
         raise ShapeError(message("accuracy", f"the predictions have shape {pred.shape} (n[L], m) but Y has shape "
                                              f"{y.shape}"))
-    if _output(model) == "softmax":
-        return float(np.mean(np.argmax(pred, axis=0) == np.argmax(y, axis=0)))
-    return float(np.mean(pred == (y > 0.5)))
+    return float(np.mean(output_of(model).hits(pred, y)))

@@ -381,9 +381,7 @@ def net_and_data(args: argparse.Namespace) -> tuple[DeepNetwork, np.ndarray, np.
         what = f"the parameters in {args.params}"
     else:
         dims = args.layer_dims or list(DEFAULTS.lecture_dims)
-        net = DeepNetwork(dims, init=args.init, seed=args.seed,
-                          activations=activations(args, len(dims) - 1, dims[-1] if args.output_activation == "softmax"
-                                                  else 1))
+        net = DeepNetwork(dims, init=args.init, seed=args.seed, activations=activations(args, len(dims) - 1))
         what = f"a random network (init {args.init!r}, seed {args.seed})"
     dims = list(net.layer_dims)
     dataset = getattr(args, "dataset", None) or meta.get("dataset")

@@ -19,7 +19,7 @@ from ..errors import message
 from ..files import atomic_open
 from ..nn import DeepNetwork
 from ..tensor import no_grad
-from ..train import predict
+from ..train import output_of, predict
 from .common import (
     DEFAULTS,
     CLIError,
@@ -135,8 +135,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"network: layer_dims = {list(net.layer_dims)}, activations = {list(net.activations)} from {args.params}")
     print(f"data: {d.description}")
     for part, (X, Y) in parts.items():
-        pred = predict(net, X)
-        right = np.all(pred == Y, axis=0) if net.activations[-1] == "softmax" else pred == Y  # a class per column
+        right = output_of(net).hits(predict(net, X), Y)  # per label, or per example for C classes
         correct = int(np.sum(right))
         print(f"{part} accuracy = {correct / right.size:.4f} ({correct}/{right.size})")
     if args.output:
